@@ -129,10 +129,13 @@ export interface LaunchRequest {
   market: Market;
   count: number;
   /**
-   * One entry per instance to start: the worker name and its user-data, rendered by core
-   * with a per-instance worker token. Length equals `count`.
+   * One entry per instance to start (length equals `count`): the name its worker registers
+   * with, a per-instance worker token the server accepts only for that worker (put it in the
+   * instance's bootstrap, never a long-lived secret), and an idempotency token for the call.
    */
-  instances: Array<{ workerName: string; userData: string; clientToken: string }>;
+  instances: Array<{ workerName: string; workerToken: string; clientToken: string }>;
+  /** The URL the started workers must reach. */
+  serverUrl: string;
   /** Tags to put on every instance at launch (includes the farm id). */
   tags: Record<string, string>;
 }
@@ -259,4 +262,31 @@ export interface SetupWizard {
   teardownPlan(): Promise<PlannedAction[]>;
   /** Deletes, in reverse order, what the wizard created (and only that). */
   teardown(): Promise<StepOutcome>;
+}
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Renders `{{name}}` placeholders. A placeholder with no value is an error at render time,
+ * so a broken template never reaches an instance.
+ *
+ * @example
+ * ```ts
+ * renderTemplate('echo {{greeting}}', { greeting: 'hi' }); // 'echo hi'
+ * ```
+ */
+export function renderTemplate(template: string, vars: Readonly<Record<string, string>>): string {
+  const missing = new Set<string>();
+  const out = template.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_m, name: string) => {
+    const value = vars[name];
+    if (value === undefined) {
+      missing.add(name);
+      return '';
+    }
+    return value;
+  });
+  if (missing.size > 0) throw new Error(`template variable(s) with no value: ${[...missing].join(', ')}`);
+  return out;
 }
