@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseIni } from 'ini';
+import { z } from 'zod';
+import { validationError } from './errors.ts';
+
+/** Every server setting with its default. Precedence: defaults < coalition.ini < environment < flags. */
+export const SERVER_DEFAULTS = {
+  port: 19211,
+  host: '0.0.0.0',
+  data: './data',
+  /** Seconds of silence after which a worker is TIMEOUT and its job requeued (old `timeout`). */
+  timeout: 10,
+  /** `aws | local | normal` (old `servermode`): which provider the scaler uses; `normal` = none. */
+  servermode: 'local',
+  /** `token` (default) or `none` for a trusted LAN whose old submitters cannot send a token. */
+  auth: 'token',
+  store: 'journal',
+  fsync: false,
+  /** Longest time a pickjob is held open, in ms. */
+  maxwait: 20_000,
+  /** Extra plugin folders, comma-separated. */
+  plugindirs: '',
+  eventretentiondays: 30,
+  verbose: false,
+};
+
+export type ServerConfig = typeof SERVER_DEFAULTS;
+
+const bool = z.preprocess((v) => (typeof v === 'string' ? ['1', 'true', 'yes', 'on'].includes(v.toLowerCase()) : v), z.boolean());
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z
+  .object({
+    port: int(0, 65535),
+    host: z.string().min(1),
+    data: z.string().min(1),
+    timeout: z.coerce.number().positive(),
+    servermode: z.enum(['aws', 'local', 'normal']),
+    auth: z.enum(['token', 'none']),
+    store: z.enum(['journal', 'nedb']),
+    fsync: bool,
+    maxwait: int(0, 600_000),
+    plugindirs: z.string(),
+    eventretentiondays: z.coerce.number().positive(),
+    verbose: bool,
+  })
+  .partial();
+
+/** Settings of the environment: `COALITION_PORT`, `COALITION_DATA`, … */
+export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(SERVER_DEFAULTS)) {
+    const v = env[`COALITION_${key.toUpperCase()}`];
+    if (v !== undefined && v !== '') out[key] = v;
+  }
+  return out;
+}
+
+/** Reads an ini file (`coalition.ini`, `cloud_aws.ini`): sections of lower-cased keys. */
+export function readIni(path: string): Record<string, Record<string, string>> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw validationError(`cannot read config file ${path}: ${(e as Error).message}`);
+  }
+  const out: Record<string, Record<string, string>> = {};
+  for (const [section, values] of Object.entries(parseIni(text))) {
+    if (typeof values !== 'object' || values === null) continue;
+    out[section.toLowerCase()] = Object.fromEntries(Object.entries(values as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  }
+  return out;
+}
+
+/**
+ * Merges the layers and validates; a bad value gets an error naming the key and its source.
+ * Keys of the old `[server]` section that Coalition does not use (db_*, smtp*, ldap*) are ignored.
+ */
+export function resolveServerConfig(layers: Array<{ source: string; values: Record<string, unknown> }>): ServerConfig {
+  const merged: Record<string, unknown> = { ...SERVER_DEFAULTS };
+  for (const { source, values } of layers) {
+    for (const [key, value] of Object.entries(values)) {
+      if (value === undefined || !(key in SERVER_DEFAULTS)) continue;
+      const one = schema.safeParse({ [key]: value });
+      if (!one.success) throw validationError(`${source}: "${key}" = "${String(value)}" is not valid (${one.error.issues[0].message})`);
+      merged[key] = (one.data as Record<string, unknown>)[key];
+    }
+  }
+  return merged as ServerConfig;
+}

@@ -1,0 +1,339 @@
+import type { Clock } from '../clock.ts';
+import { validationError } from '../errors.ts';
+import type { Job, JobState } from '../jobs/job.ts';
+import { PERSISTED_FIELDS } from '../jobs/job.ts';
+import type { JobEdit, JobInput } from '../jobs/job-input.ts';
+import { JobTree, ROOT_ID } from '../jobs/job-tree.ts';
+import type { Logger } from '../logger.ts';
+import { LogStore } from '../logs/log-store.ts';
+import { JobQueue } from '../scheduler/job-queue.ts';
+import type { Doc } from '../store/collection.ts';
+import type { Store } from '../store/store.ts';
+import { EventLog } from './event-log.ts';
+import { WorkerRegistry } from './worker-registry.ts';
+
+export interface FarmOptions {
+  store: Store;
+  dataDir: string;
+  clock: Clock;
+  logger: Logger;
+  /** Days of run history kept. */
+  eventRetentionDays?: number;
+}
+
+export type ChangeListener = (change: { jobs: number[]; workers: string[] }) => void;
+
+/**
+ * The farm's state and every operation on jobs: the job tree, the run queue, the workers, the
+ * run history and the logs, persisted through the store. Each operation changes memory
+ * synchronously, then resolves once its changes are written (group-committed).
+ */
+export class Farm {
+  readonly tree: JobTree;
+  readonly queue: JobQueue;
+  readonly workers: WorkerRegistry;
+  readonly events: EventLog;
+  readonly logs: LogStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  private readonly store: Store;
+  /** Groups whose own fields changed (a group's state and counters are derived at load). */
+  private readonly groupsToSave = new Set<number>();
+  private lastWrite: Promise<unknown> = Promise.resolve();
+  private readonly listeners = new Set<ChangeListener>();
+  private readonly changedWorkers = new Set<string>();
+  private runnableListeners = new Set<() => void>();
+  private broadcastScheduled = false;
+
+  constructor(private readonly options: FarmOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.logger = options.logger;
+    this.queue = new JobQueue((job) => this.sortKey(job));
+    this.tree = new JobTree((job) => {
+      this.queue.push(job);
+      for (const l of this.runnableListeners) l();
+    });
+    this.workers = new WorkerRegistry(options.store.workers);
+    this.events = new EventLog(options.store.events);
+    this.logs = new LogStore(options.dataDir);
+  }
+
+  nowSeconds(): number {
+    return Math.floor(this.clock.now() / 1000);
+  }
+
+  async open(): Promise<void> {
+    const docs = await this.store.jobs.load();
+    for (const doc of docs) this.tree.restore(fromDoc(doc));
+    this.tree.rebuild();
+    if (this.store.jobs.appendedLines > docs.length * 2 + 10_000) await this.store.jobs.compact(this.persistedDocs());
+    await this.workers.load(this.nowSeconds());
+    await this.events.load((this.options.eventRetentionDays ?? 30) * 86400, this.nowSeconds());
+    for (const [name, t] of this.events.tallyByWorker()) {
+      const w = this.workers.get(name);
+      if (w) Object.assign(w, t);
+    }
+    await this.adoptRunningJobs();
+  }
+
+  /**
+   * Jobs that were running when the server stopped stay WORKING: their worker may still be
+   * alive and carry on. A worker that does not call in within the worker timeout is TIMEOUT
+   * and its job is requeued by the dispatcher's sweep.
+   */
+  private async adoptRunningJobs(): Promise<void> {
+    for (const job of this.tree.jobs.values()) {
+      if (job.state !== 'WORKING' || this.tree.isGroup(job)) continue;
+      const worker = await this.workers.touch(job.worker || 'unknown', this.nowSeconds(), {});
+      worker.current_job = job.id;
+      worker.state = 'WORKING';
+    }
+  }
+
+  private *persistedDocs(): Iterable<Doc> {
+    for (const job of this.tree.jobs.values()) if (job.id !== ROOT_ID) yield toDoc(job);
+  }
+
+  /** Called whenever a job may have become runnable (the dispatcher wakes long-polls). */
+  onRunnable(listener: () => void): () => void {
+    this.runnableListeners.add(listener);
+    return () => this.runnableListeners.delete(listener);
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  workerChanged(name: string): void {
+    this.changedWorkers.add(name);
+    this.scheduleBroadcast();
+  }
+
+  jobChanged(id: number): void {
+    this.pendingBroadcastJobs.add(id);
+    this.scheduleBroadcast();
+  }
+
+  private readonly pendingBroadcastJobs = new Set<number>();
+
+  private scheduleBroadcast(): void {
+    if (this.broadcastScheduled || this.listeners.size === 0) {
+      if (this.listeners.size === 0) {
+        this.pendingBroadcastJobs.clear();
+        this.changedWorkers.clear();
+      }
+      return;
+    }
+    this.broadcastScheduled = true;
+    setImmediate(() => {
+      this.broadcastScheduled = false;
+      const change = { jobs: [...this.pendingBroadcastJobs], workers: [...this.changedWorkers] };
+      this.pendingBroadcastJobs.clear();
+      this.changedWorkers.clear();
+      for (const l of this.listeners) l(change);
+    });
+  }
+
+  /**
+   * Writes every change made so far. Resolves when they are in the file, including changes
+   * an earlier caller already queued (so no caller answers before its change is stored).
+   */
+  persist(): Promise<unknown> {
+    const dirty = this.tree.dirty;
+    if (dirty.size > 0) {
+      const put: Doc[] = [];
+      const removed: string[] = [];
+      for (const id of dirty) {
+        if (id === ROOT_ID) continue;
+        this.jobChanged(id);
+        const job = this.tree.jobs.get(id);
+        if (!job) removed.push(String(id));
+        else if (!this.tree.isGroup(job) || this.groupsToSave.delete(id)) put.push(toDoc(job));
+      }
+      dirty.clear();
+      this.lastWrite = Promise.all([this.store.jobs.put(put), this.store.jobs.remove(removed)]);
+    }
+    return this.lastWrite;
+  }
+
+  // ---- jobs ---------------------------------------------------------------------------------
+
+  /**
+   * Adds jobs (each may carry `children`): all of them are validated first, then created;
+   * nothing is created when anything is wrong. Returns the top jobs created.
+   */
+  async submit(inputs: JobInput[]): Promise<Job[]> {
+    const plans = inputs.map((input) => ({ input, parent: this.tree.resolveParent(input.parent) }));
+    const created: Job[] = [];
+    const all: Job[] = [];
+    const refs = new Map<string, number>();
+    try {
+      const make = (input: JobInput, parent: number, top: boolean): Job => {
+        const job = this.tree.add(parent, input.spec);
+        if (top) created.push(job);
+        if (input.ref) {
+          if (refs.has(input.ref)) throw validationError(`ref "${input.ref}" is used twice in this submission`);
+          refs.set(input.ref, job.id);
+        }
+        if (job.is_parent) this.groupsToSave.add(job.id);
+        all.push(job);
+        if (input.paused && !job.is_parent) this.tree.setLeafState(job, 'PAUSED');
+        for (const child of input.children) make(child, job.id, false);
+        return job;
+      };
+      for (const plan of plans) make(plan.input, plan.parent, true);
+      const inputsOf = new Map<Job, JobInput>();
+      const walk = (input: JobInput, job: Job) => {
+        inputsOf.set(job, input);
+        const kids = this.tree.childrenOf(job.id);
+        input.children.forEach((c, i) => walk(c, kids[i]));
+      };
+      created.forEach((job, i) => walk(plans[i].input, job));
+      for (const [job, input] of inputsOf) {
+        if (!input.dependsOnRefs.length) continue;
+        const ids = input.dependsOnRefs.map((r) => {
+          const id = refs.get(r);
+          if (id === undefined) throw validationError(`job "${job.title}": dependency "${r}" names no ref of this submission`);
+          return id;
+        });
+        this.tree.setDependencies(job, [...job.dependencies, ...ids]);
+      }
+      const cycle = this.tree.findCycle(all.filter((j) => j.dependencies.length > 0).map((j) => j.id));
+      if (cycle) throw validationError(`dependencies make a cycle: ${cycle.join(' → ')}`);
+    } catch (e) {
+      for (const job of created.reverse()) if (this.tree.get(job.id)) this.tree.remove(job.id);
+      this.tree.dirty.clear();
+      for (const job of all) this.groupsToSave.delete(job.id);
+      throw e;
+    }
+    await this.persist();
+    return created;
+  }
+
+  /** Applies `{ id: { field: value } }` edits; all are checked before any is applied. */
+  async edit(edits: Map<number, JobEdit>): Promise<void> {
+    for (const id of edits.keys()) this.tree.require(id);
+    let reorder = false;
+    for (const [id, edit] of edits) {
+      const job = this.tree.require(id);
+      const { dependencies, title, ...fields } = edit;
+      if (dependencies !== undefined) this.tree.setDependencies(job, dependencies);
+      if (title !== undefined) this.tree.retitle(job, title);
+      if (fields.priority !== undefined && fields.priority !== job.priority) reorder = true;
+      if (fields.affinity !== undefined && fields.affinity !== job.affinity) reorder = true;
+      Object.assign(job, fields);
+      this.tree.dirty.add(id);
+      if (this.tree.isGroup(job)) this.groupsToSave.add(id);
+    }
+    if (reorder) this.queue.rebuild(this.tree.jobs.values());
+    await this.persist();
+  }
+
+  async setDependencies(id: number, deps: number[]): Promise<void> {
+    const job = this.tree.require(id);
+    this.tree.setDependencies(job, deps);
+    if (this.tree.isGroup(job)) this.groupsToSave.add(id);
+    await this.persist();
+  }
+
+  /** Sets every leaf of the given subtrees (stopping running ones) to WAITING with counters at 0. */
+  async reset(ids: number[]): Promise<void> {
+    for (const leaf of this.leavesOfMany(ids)) {
+      this.stopRun(leaf, 'KILLED');
+      Object.assign(leaf, { run_done: 0, progress: 0, local_progress: 0, duration: 0, start_time: 0, worker: '' });
+      this.tree.setLeafState(leaf, this.tree.queueState(leaf));
+      this.tree.dirty.add(leaf.id);
+    }
+    await this.persist();
+  }
+
+  /** Paused and failed leaves of the subtrees go back to the queue (failed ones with their retries). */
+  async start(ids: number[]): Promise<void> {
+    for (const leaf of this.leavesOfMany(ids)) {
+      if (leaf.state === 'ERROR') leaf.run_done = 0;
+      if (leaf.state === 'PAUSED' || leaf.state === 'ERROR') this.tree.setLeafState(leaf, this.tree.queueState(leaf));
+    }
+    await this.persist();
+  }
+
+  /** Every unfinished leaf of the subtrees is PAUSED; running ones are stopped. */
+  async pause(ids: number[]): Promise<void> {
+    for (const leaf of this.leavesOfMany(ids)) {
+      if (leaf.state === 'FINISHED' || leaf.state === 'PAUSED') continue;
+      this.stopRun(leaf, 'KILLED');
+      this.tree.setLeafState(leaf, 'PAUSED');
+    }
+    await this.persist();
+  }
+
+  async remove(ids: number[]): Promise<void> {
+    for (const id of ids) this.tree.require(id);
+    const gone: Job[] = [];
+    for (const id of ids) {
+      if (!this.tree.get(id)) continue; // inside a subtree deleted just before
+      for (const leaf of this.tree.leavesOf(id)) this.stopRun(leaf, 'KILLED');
+      gone.push(...this.tree.remove(id));
+    }
+    await this.persist();
+    await Promise.all(gone.map((j) => this.logs.remove(j.id)));
+  }
+
+  private leavesOfMany(ids: number[]): Job[] {
+    for (const id of ids) this.tree.require(id);
+    const seen = new Set<number>();
+    const out: Job[] = [];
+    for (const id of ids) {
+      for (const leaf of this.tree.leavesOf(id)) {
+        if (!seen.has(leaf.id)) out.push(leaf);
+        seen.add(leaf.id);
+      }
+    }
+    return out;
+  }
+
+  /** Ends the bookkeeping of a running job the server stops (its worker is told at its next heartbeat). */
+  stopRun(job: Job, eventState: string): void {
+    if (job.state !== 'WORKING') return;
+    const worker = this.workers.get(job.worker);
+    if (worker && worker.current_job === job.id) {
+      worker.current_job = 0;
+      worker.state = 'WAITING';
+      this.workerChanged(worker.name);
+    }
+    const now = this.nowSeconds();
+    void this.events.record({ worker: job.worker, job_id: job.id, job_title: job.title, state: eventState, start: job.start_time, duration: now - job.start_time });
+  }
+
+  /** [-priority, id] for each ancestor from the top, then for the job: the dispatch order. */
+  private sortKey(job: Job): number[] {
+    const chain = [job, ...this.tree.ancestors(job)].reverse();
+    const key: number[] = [];
+    for (const j of chain) key.push(-j.priority, j.id);
+    return key;
+  }
+
+  setState(job: Job, state: JobState): void {
+    this.tree.setLeafState(job, state);
+  }
+
+  async close(): Promise<void> {
+    await this.persist();
+    await this.store.close();
+  }
+}
+
+function toDoc(job: Job): Doc {
+  const doc: Doc = { _id: String(job.id) };
+  for (const f of PERSISTED_FIELDS) doc[f] = job[f];
+  return doc;
+}
+
+function fromDoc(doc: Doc): Job {
+  const job = { total: 0, finished: 0, errors: 0, working: 0, total_finished: 0, total_errors: 0, total_working: 0 } as Job;
+  for (const f of PERSISTED_FIELDS) (job as unknown as Record<string, unknown>)[f] = doc[f];
+  job.id = Number(doc._id);
+  job.dependencies ??= [];
+  return job;
+}

@@ -1,0 +1,459 @@
+import { conflict, notFound, validationError } from '../errors.ts';
+import { newJob, type Job, type JobSpec, type JobState } from './job.ts';
+
+type StateCounts = Record<JobState, number>;
+const emptyCounts = (): StateCounts => ({ WAITING: 0, PENDING: 0, WORKING: 0, FINISHED: 0, ERROR: 0, PAUSED: 0 });
+
+/** Leaf tallies a node contributes to each of its ancestors. */
+interface Tally {
+  leaves: number;
+  finished: number;
+  errors: number;
+  working: number;
+}
+
+export const ROOT_ID = 0;
+
+/**
+ * The in-memory job hierarchy: parents, children, counters, states and dependencies.
+ * Pure model: no I/O. Every job it changes is put in `dirty` (to persist and to broadcast),
+ * and every leaf that becomes WAITING is reported through `onRunnable` (to queue it).
+ */
+export class JobTree {
+  readonly jobs = new Map<number, Job>();
+  readonly dirty = new Set<number>();
+  private readonly children = new Map<number, number[]>();
+  private readonly directCounts = new Map<number, StateCounts>();
+  private readonly leafCount = new Map<number, number>();
+  private readonly dependents = new Map<number, Set<number>>();
+  private readonly groupsByTitle = new Map<string, number[]>();
+  private lastId = 0;
+
+  constructor(private readonly onRunnable: (job: Job) => void = () => {}) {
+    const root = newJob(ROOT_ID, -1, { title: 'Root', command: '', dir: '.', environment: '', priority: 1000, timeout: 0, retry: 0, affinity: '', url: '', user: '', progress_pattern: '', local_progress_pattern: '', dependencies: [], is_parent: true });
+    this.jobs.set(ROOT_ID, root);
+    this.directCounts.set(ROOT_ID, emptyCounts());
+    this.leafCount.set(ROOT_ID, 0);
+    this.children.set(ROOT_ID, []);
+  }
+
+  get root(): Job {
+    return this.jobs.get(ROOT_ID)!;
+  }
+
+  get size(): number {
+    return this.jobs.size - 1;
+  }
+
+  nextId(): number {
+    return ++this.lastId;
+  }
+
+  get(id: number): Job | undefined {
+    return id === ROOT_ID ? undefined : this.jobs.get(id);
+  }
+
+  require(id: number): Job {
+    const job = this.get(id);
+    if (!job) throw notFound(`job ${id} does not exist`);
+    return job;
+  }
+
+  childrenOf(id: number): Job[] {
+    return (this.children.get(id) ?? []).map((c) => this.jobs.get(c)!);
+  }
+
+  hasChildren(id: number): boolean {
+    return (this.children.get(id)?.length ?? 0) > 0;
+  }
+
+  isGroup(job: Job): boolean {
+    return job.is_parent || this.hasChildren(job.id);
+  }
+
+  ancestors(job: Job): Job[] {
+    const out: Job[] = [];
+    for (let p = job.parent; p !== ROOT_ID && p > 0; p = this.jobs.get(p)!.parent) out.push(this.jobs.get(p)!);
+    return out;
+  }
+
+  /** Every job of the subtree of `id`, `id` first (parents before their children). */
+  subtree(id: number): Job[] {
+    const out: Job[] = [];
+    const stack = [id];
+    while (stack.length) {
+      const cur = stack.pop()!;
+      const job = this.jobs.get(cur);
+      if (!job) continue;
+      if (cur !== ROOT_ID) out.push(job);
+      const kids = this.children.get(cur);
+      if (kids) for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+    }
+    return out;
+  }
+
+  leavesOf(id: number): Job[] {
+    return this.subtree(id).filter((j) => !this.isGroup(j));
+  }
+
+  /**
+   * Resolves the `parent` attribute of the old API: an id, a title, or a path `a|b` of titles.
+   * A plain title is looked up among root jobs first, then anywhere. Missing levels are errors.
+   */
+  resolveParent(ref: number | string | undefined | null): number {
+    if (ref === undefined || ref === null || ref === '' || ref === 0 || ref === '0') return ROOT_ID;
+    if (typeof ref === 'number' || /^\d+$/.test(ref)) {
+      const id = Number(ref);
+      if (!this.jobs.has(id)) throw validationError(`parent job ${id} does not exist`);
+      return id;
+    }
+    const parts = ref.split('|').map((p) => p.trim());
+    if (parts.some((p) => p === '')) throw validationError(`parent path "${ref}" has an empty level`);
+    let current = ROOT_ID;
+    for (const [i, title] of parts.entries()) {
+      const match = this.findChildByTitle(current, title) ?? (parts.length === 1 ? this.findAnyByTitle(title) : undefined);
+      if (match === undefined) {
+        const where = i === 0 ? 'at the top level' : `under "${parts.slice(0, i).join('|')}"`;
+        throw validationError(`parent "${ref}": no job titled "${title}" ${where}`);
+      }
+      current = match;
+    }
+    return current;
+  }
+
+  private findChildByTitle(parent: number, title: string): number | undefined {
+    const groups = this.groupsByTitle.get(title);
+    const group = groups?.find((id) => this.jobs.get(id)?.parent === parent);
+    if (group !== undefined) return group;
+    return (this.children.get(parent) ?? []).find((id) => this.jobs.get(id)!.title === title);
+  }
+
+  private findAnyByTitle(title: string): number | undefined {
+    const groups = this.groupsByTitle.get(title);
+    if (groups?.length) return Math.min(...groups);
+    for (const job of this.jobs.values()) if (job.id !== ROOT_ID && job.title === title) return job.id;
+    return undefined;
+  }
+
+  /** Adds a new job under `parent` and returns it; state WAITING or PENDING from its dependencies. */
+  add(parent: number, spec: JobSpec, id = this.nextId()): Job {
+    const parentJob = this.jobs.get(parent);
+    if (!parentJob) throw validationError(`parent job ${parent} does not exist`);
+    if (parent !== ROOT_ID && !this.isGroup(parentJob)) this.makeGroup(parentJob);
+    for (const dep of spec.dependencies) if (!this.get(dep)) throw validationError(`dependency ${dep} does not exist`);
+    const job = newJob(id, parent, { ...spec, dependencies: [...spec.dependencies] });
+    this.lastId = Math.max(this.lastId, id);
+    this.insert(job);
+    if (job.is_parent) {
+      job.state = 'WAITING';
+      this.attach(job, { leaves: 0, finished: 0, errors: 0, working: 0 });
+    } else {
+      job.state = this.depsDone(job) ? 'WAITING' : 'PENDING';
+      this.attach(job, tallyOfLeaf(job.state));
+      if (job.state === 'WAITING') this.onRunnable(job);
+    }
+    return job;
+  }
+
+  /** Puts back a job read from disk; call `rebuild()` once all are loaded. */
+  restore(job: Job): void {
+    this.lastId = Math.max(this.lastId, job.id);
+    this.insert(job);
+  }
+
+  /** Recomputes every counter and group state after `restore()`s, parents before children. */
+  rebuild(): void {
+    for (const id of this.jobs.keys()) if (id !== ROOT_ID && !this.jobs.has(this.jobs.get(id)!.parent)) this.jobs.get(id)!.parent = ROOT_ID;
+    for (const job of this.jobs.values()) if (job.id !== ROOT_ID) this.children.get(job.parent)!.push(job.id);
+    for (const kids of this.children.values()) kids.sort((a, b) => a - b);
+    const order = this.subtree(ROOT_ID).reverse(); // children before parents
+    for (const job of [...order, this.root]) {
+      const kids = this.children.get(job.id)!;
+      if (kids.length === 0 && !job.is_parent) continue;
+      const counts = emptyCounts();
+      const tally: Tally = { leaves: 0, finished: 0, errors: 0, working: 0 };
+      for (const kidId of kids) {
+        const kid = this.jobs.get(kidId)!;
+        counts[kid.state]++;
+        addTally(tally, this.isGroup(kid) ? this.tallyOfGroup(kid) : tallyOfLeaf(kid.state), 1);
+      }
+      this.directCounts.set(job.id, counts);
+      this.leafCount.set(job.id, tally.leaves);
+      job.total = kids.length;
+      job.finished = counts.FINISHED;
+      job.errors = counts.ERROR;
+      job.working = counts.WORKING;
+      job.total_finished = tally.finished;
+      job.total_errors = tally.errors;
+      job.total_working = tally.working;
+      job.progress = tally.leaves ? tally.finished / tally.leaves : 0;
+      if (job.id !== ROOT_ID) job.state = groupState(counts, kids.length);
+    }
+    for (const job of this.jobs.values()) {
+      if (job.id === ROOT_ID || this.isGroup(job)) continue;
+      if (job.state === 'WAITING' || job.state === 'PENDING') this.refreshPending(job);
+      if (job.state === 'WAITING') this.onRunnable(job);
+    }
+    this.dirty.clear();
+  }
+
+  private insert(job: Job): void {
+    this.jobs.set(job.id, job);
+    if (!this.children.has(job.id)) this.children.set(job.id, []);
+    for (const dep of job.dependencies) this.addDependent(dep, job.id);
+    if (job.is_parent) {
+      this.indexGroup(job);
+      this.directCounts.set(job.id, emptyCounts());
+      this.leafCount.set(job.id, 0);
+    }
+    this.dirty.add(job.id);
+  }
+
+  private indexGroup(job: Job): void {
+    const list = this.groupsByTitle.get(job.title) ?? [];
+    if (!list.includes(job.id)) list.push(job.id);
+    this.groupsByTitle.set(job.title, list);
+  }
+
+  private unindexGroup(job: Job): void {
+    const list = this.groupsByTitle.get(job.title)?.filter((id) => id !== job.id);
+    if (list?.length) this.groupsByTitle.set(job.title, list);
+    else this.groupsByTitle.delete(job.title);
+  }
+
+  /** Hooks a new node (with the leaf tally it brings) under its parent and updates ancestors. */
+  private attach(job: Job, tally: Tally): void {
+    const parent = this.jobs.get(job.parent)!;
+    this.children.get(parent.id)!.push(job.id);
+    const counts = this.directCounts.get(parent.id)!;
+    counts[job.state]++;
+    parent.total++;
+    this.applyTally(parent, tally, 1);
+    this.syncDirectCounters(parent);
+    this.recomputeUp(parent);
+  }
+
+  /** A leaf that gets its first child stops being a leaf. */
+  private makeGroup(job: Job): void {
+    if (job.state === 'WORKING') throw conflict(`job ${job.id} is running; it cannot become a parent now`);
+    const parent = this.jobs.get(job.parent)!;
+    this.applyTally(parent, tallyOfLeaf(job.state), -1);
+    job.is_parent = true;
+    this.indexGroup(job);
+    this.directCounts.set(job.id, emptyCounts());
+    this.leafCount.set(job.id, 0);
+    this.dirty.add(job.id);
+    this.setNodeState(job, 'WAITING');
+  }
+
+  /** Sets a leaf's state, keeping every counter, group state and dependent in step. */
+  setLeafState(job: Job, state: JobState): void {
+    if (job.state === state) return;
+    const parent = this.jobs.get(job.parent)!;
+    this.applyTally(parent, tallyOfLeaf(job.state), -1);
+    this.applyTally(parent, tallyOfLeaf(state), 1);
+    this.setNodeState(job, state);
+    if (state === 'WAITING') this.onRunnable(job);
+  }
+
+  /** WAITING or PENDING, whichever the dependencies allow (for a leaf about to be queued). */
+  queueState(job: Job): JobState {
+    return this.depsDone(job) ? 'WAITING' : 'PENDING';
+  }
+
+  private setNodeState(job: Job, state: JobState): void {
+    const old = job.state;
+    if (old === state) return;
+    job.state = state;
+    this.dirty.add(job.id);
+    const parent = this.jobs.get(job.parent)!;
+    const counts = this.directCounts.get(parent.id)!;
+    counts[old]--;
+    counts[state]++;
+    this.syncDirectCounters(parent);
+    if (old === 'FINISHED' || state === 'FINISHED') this.refreshDependents(job.id);
+    this.recomputeUp(parent);
+  }
+
+  private recomputeUp(group: Job): void {
+    if (group.id === ROOT_ID) return;
+    const next = groupState(this.directCounts.get(group.id)!, group.total);
+    if (next !== group.state) this.setNodeState(group, next);
+  }
+
+  private syncDirectCounters(group: Job): void {
+    const counts = this.directCounts.get(group.id)!;
+    group.finished = counts.FINISHED;
+    group.errors = counts.ERROR;
+    group.working = counts.WORKING;
+    this.dirty.add(group.id);
+  }
+
+  private applyTally(from: Job, tally: Tally, sign: 1 | -1): void {
+    for (let node: Job | undefined = from; node; node = this.jobs.get(node.parent)) {
+      this.leafCount.set(node.id, this.leafCount.get(node.id)! + sign * tally.leaves);
+      node.total_finished += sign * tally.finished;
+      node.total_errors += sign * tally.errors;
+      node.total_working += sign * tally.working;
+      const leaves = this.leafCount.get(node.id)!;
+      node.progress = leaves ? node.total_finished / leaves : 0;
+      this.dirty.add(node.id);
+      if (node.id === ROOT_ID) break;
+    }
+  }
+
+  private tallyOfGroup(job: Job): Tally {
+    return { leaves: this.leafCount.get(job.id) ?? 0, finished: job.total_finished, errors: job.total_errors, working: job.total_working };
+  }
+
+  // ---- dependencies -------------------------------------------------------------------
+
+  depsDone(job: Job): boolean {
+    for (let node: Job | undefined = job; node && node.id !== ROOT_ID; node = this.jobs.get(node.parent)) {
+      for (const dep of node.dependencies) if (this.jobs.get(dep)?.state !== 'FINISHED') return false;
+    }
+    return true;
+  }
+
+  /** A queued leaf goes WAITING when its dependencies are done, PENDING otherwise. */
+  refreshPending(job: Job): void {
+    if (job.state !== 'WAITING' && job.state !== 'PENDING') return;
+    this.setLeafState(job, this.depsDone(job) ? 'WAITING' : 'PENDING');
+  }
+
+  private refreshDependents(id: number): void {
+    const deps = this.dependents.get(id);
+    if (!deps) return;
+    for (const dependentId of deps) {
+      const dependent = this.jobs.get(dependentId);
+      if (!dependent) continue;
+      for (const leaf of this.isGroup(dependent) ? this.leavesOf(dependentId) : [dependent]) this.refreshPending(leaf);
+    }
+  }
+
+  private addDependent(dep: number, id: number): void {
+    let set = this.dependents.get(dep);
+    if (!set) this.dependents.set(dep, (set = new Set()));
+    set.add(id);
+  }
+
+  /** Replaces a job's dependencies after checking they exist and make no cycle. */
+  setDependencies(job: Job, deps: number[]): void {
+    for (const dep of deps) if (!this.get(dep)) throw validationError(`dependency ${dep} does not exist`);
+    const old = job.dependencies;
+    job.dependencies = [...new Set(deps)];
+    const cycle = this.findCycle([job.id]);
+    if (cycle) {
+      job.dependencies = old;
+      throw validationError(`dependencies of job ${job.id} would make a cycle: ${cycle.join(' → ')}`);
+    }
+    for (const dep of old) this.dependents.get(dep)?.delete(job.id);
+    for (const dep of job.dependencies) this.addDependent(dep, job.id);
+    this.dirty.add(job.id);
+    for (const leaf of this.isGroup(job) ? this.leavesOf(job.id) : [job]) this.refreshPending(leaf);
+  }
+
+  /**
+   * Looks for a wait cycle reachable from `start`: a job waits for its dependencies, for its
+   * ancestors' dependencies, and a group waits for its children. Returns the cycle, if any.
+   */
+  findCycle(start: number[]): number[] | undefined {
+    const color = new Map<number, 1 | 2>(); // 1 = on the path, 2 = done
+    const path: number[] = [];
+    const waitsFor = (id: number): number[] => {
+      const job = this.jobs.get(id)!;
+      const out = [...job.dependencies, ...(this.children.get(id) ?? [])];
+      for (const anc of this.ancestors(job)) out.push(...anc.dependencies);
+      return out;
+    };
+    for (const s of start) {
+      if (color.get(s) === 2) continue;
+      const stack: Array<{ id: number; next: number[]; i: number }> = [{ id: s, next: waitsFor(s), i: 0 }];
+      color.set(s, 1);
+      path.push(s);
+      while (stack.length) {
+        const top = stack[stack.length - 1];
+        if (top.i >= top.next.length) {
+          color.set(top.id, 2);
+          stack.pop();
+          path.pop();
+          continue;
+        }
+        const n = top.next[top.i++];
+        if (!this.jobs.has(n)) continue;
+        const c = color.get(n);
+        if (c === 1) return [...path.slice(path.indexOf(n)), n];
+        if (c === 2) continue;
+        color.set(n, 1);
+        path.push(n);
+        stack.push({ id: n, next: waitsFor(n), i: 0 });
+      }
+    }
+    return undefined;
+  }
+
+  // ---- removal and edits ------------------------------------------------------------------
+
+  /** Deletes a job and its subtree; returns the deleted jobs. Dependents forget them. */
+  remove(id: number): Job[] {
+    const job = this.require(id);
+    const gone = this.subtree(id);
+    const parent = this.jobs.get(job.parent)!;
+    const tally = this.isGroup(job) ? this.tallyOfGroup(job) : tallyOfLeaf(job.state);
+    this.applyTally(parent, tally, -1);
+    const siblings = this.children.get(parent.id)!;
+    siblings.splice(siblings.indexOf(id), 1);
+    this.directCounts.get(parent.id)![job.state]--;
+    parent.total--;
+    this.syncDirectCounters(parent);
+    const goneIds = new Set(gone.map((j) => j.id));
+    const affected = new Set<number>();
+    for (const g of gone) {
+      this.jobs.delete(g.id);
+      this.children.delete(g.id);
+      this.directCounts.delete(g.id);
+      this.leafCount.delete(g.id);
+      this.dirty.add(g.id);
+      if (g.is_parent) this.unindexGroup(g);
+      for (const dep of g.dependencies) this.dependents.get(dep)?.delete(g.id);
+      for (const d of this.dependents.get(g.id) ?? []) if (!goneIds.has(d)) affected.add(d);
+      this.dependents.delete(g.id);
+    }
+    this.recomputeUp(parent);
+    for (const d of affected) {
+      const dependent = this.jobs.get(d);
+      if (dependent) this.setDependencies(dependent, dependent.dependencies.filter((x) => !goneIds.has(x)));
+    }
+    return gone;
+  }
+
+  /** Re-titles a job, keeping the title index of groups right. */
+  retitle(job: Job, title: string): void {
+    if (job.is_parent) this.unindexGroup(job);
+    job.title = title;
+    if (job.is_parent) this.indexGroup(job);
+    this.dirty.add(job.id);
+  }
+}
+
+function tallyOfLeaf(state: JobState): Tally {
+  return { leaves: 1, finished: state === 'FINISHED' ? 1 : 0, errors: state === 'ERROR' ? 1 : 0, working: state === 'WORKING' ? 1 : 0 };
+}
+
+function addTally(into: Tally, t: Tally, sign: 1 | -1): void {
+  into.leaves += sign * t.leaves;
+  into.finished += sign * t.finished;
+  into.errors += sign * t.errors;
+  into.working += sign * t.working;
+}
+
+/** A group's state follows its direct children. An empty group waits for children. */
+export function groupState(c: StateCounts, total: number): JobState {
+  if (total === 0) return 'WAITING';
+  if (c.WORKING > 0) return 'WORKING';
+  if (c.FINISHED === total) return 'FINISHED';
+  if (c.WAITING > 0) return 'WAITING';
+  if (c.PENDING > 0) return 'PENDING';
+  if (c.ERROR > 0) return 'ERROR';
+  return 'PAUSED';
+}

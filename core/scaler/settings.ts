@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import type { ScalerSettings } from './types.ts';
+
+/** Defaults: the old Coalition defaults for the classic keys, measured values for the cost policy. */
+export const defaultScalerSettings: ScalerSettings = {
+  policy: 'cost',
+  workerinstancemax: 3,
+  workerinstancestartdelay: 30,
+  workerinstanceminimumlifetime: 900,
+  nameprefix: 'cloud-',
+  maxInstances: 20,
+  maxLaunchesPerMinute: 30,
+  budgetPerHour: null,
+  allowSpot: true,
+  bootDeadlineSeconds: 900,
+  capacityBackoffSeconds: 600,
+  workPerSlotBootFactor: 12,
+  probeSlots: 4,
+  minimumBilledSeconds: 60,
+};
+
+const positiveInt = z.number().int().min(1);
+const seconds = z.number().min(0);
+
+/** Validates a partial settings change; unknown keys are refused so a typo is never silently ignored. */
+export const scalerSettingsPatchSchema = z
+  .object({
+    policy: z.enum(['cost', 'classic']),
+    workerinstancemax: z.number().int().min(0),
+    workerinstancestartdelay: seconds,
+    workerinstanceminimumlifetime: seconds,
+    nameprefix: z.string().min(1).max(40).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
+    maxInstances: z.number().int().min(0),
+    maxLaunchesPerMinute: positiveInt,
+    budgetPerHour: z.number().positive().nullable(),
+    allowSpot: z.boolean(),
+    bootDeadlineSeconds: z.number().min(60),
+    capacityBackoffSeconds: seconds,
+    workPerSlotBootFactor: z.number().min(0),
+    probeSlots: positiveInt,
+    minimumBilledSeconds: seconds,
+  })
+  .partial()
+  .strict();
+
+export type ScalerSettingsPatch = z.infer<typeof scalerSettingsPatchSchema>;
+
+/** Reads the old `cloud_aws.ini` / `coalition.ini` keys (strings) into settings; unknown keys are left alone. */
+export function settingsFromIni(values: Readonly<Record<string, string | undefined>>, base: ScalerSettings = defaultScalerSettings): ScalerSettings {
+  const out: ScalerSettings = { ...base };
+  const num = (key: string): number | undefined => {
+    const raw = values[key];
+    if (raw === undefined || raw.trim() === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n)) throw new Error(`setting ${key} must be a number, got "${raw}"`);
+    return n;
+  };
+  out.workerinstancemax = num('workerinstancemax') ?? out.workerinstancemax;
+  out.workerinstancestartdelay = num('workerinstancestartdelay') ?? out.workerinstancestartdelay;
+  out.workerinstanceminimumlifetime = num('workerinstanceminimumlifetime') ?? out.workerinstanceminimumlifetime;
+  if (values.nameprefix) out.nameprefix = values.nameprefix;
+  if (values.spot !== undefined) out.allowSpot = /^(1|true|yes|on)$/i.test(values.spot.trim());
+  return out;
+}

@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type express from 'express';
+import { systemClock, type Clock } from './clock.ts';
+import { SERVER_DEFAULTS, type ServerConfig } from './config.ts';
+import { Dispatcher } from './farm/dispatcher.ts';
+import { Farm } from './farm/farm.ts';
+import { createApp } from './http/app.ts';
+import { InstanceTokens, loadTokens, type Tokens } from './http/auth.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { openStore } from './store/store.ts';
+
+export interface ServerOptions extends Partial<ServerConfig> {
+  clock?: Clock;
+  logger?: Logger;
+  /** Overrides the tokens (tests); otherwise environment or `<data>/tokens.json`. */
+  tokens?: Tokens;
+  /** Adds routers (cloud, plugins) once the farm exists. */
+  extraRoutes?: (parts: { farm: Farm; dispatcher: Dispatcher; instanceTokens: InstanceTokens }) => express.Router[];
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  farm: Farm;
+  dispatcher: Dispatcher;
+  /** Undefined when auth is off. */
+  tokens?: Tokens;
+  tokensFile?: string;
+  instanceTokens: InstanceTokens;
+  close(): Promise<void>;
+}
+
+/** Opens the store, restores the farm and serves the HTTP API. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const config = { ...SERVER_DEFAULTS, ...options };
+  const logger = options.logger ?? createLogger({ level: config.verbose ? 'debug' : undefined });
+  const clock = options.clock ?? systemClock;
+  mkdirSync(config.data, { recursive: true, mode: 0o700 });
+  const store = openStore({ dataDir: config.data, engine: config.store as 'journal' | 'nedb', fsync: config.fsync });
+  const farm = new Farm({ store, dataDir: config.data, clock, logger, eventRetentionDays: config.eventretentiondays });
+  await farm.open();
+  const dispatcher = new Dispatcher(farm, { workerTimeoutSeconds: config.timeout, maxWaitMs: config.maxwait });
+  dispatcher.startSweeping();
+  const instanceTokens = new InstanceTokens();
+  let tokens: Tokens | undefined;
+  let tokensFile: string | undefined;
+  if (config.auth !== 'none') {
+    if (options.tokens) tokens = options.tokens;
+    else ({ tokens, file: tokensFile } = loadTokens(config.data));
+  }
+  const app = createApp({ farm, dispatcher, logger, tokens, instanceTokens, extraRoutes: options.extraRoutes?.({ farm, dispatcher, instanceTokens }) });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 0;
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${shownHost}:${port}`;
+  return {
+    url,
+    port,
+    farm,
+    dispatcher,
+    tokens,
+    tokensFile,
+    instanceTokens,
+    async close() {
+      dispatcher.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await farm.close();
+    },
+  };
+}

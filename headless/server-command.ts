@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { configFromEnv, readIni, resolveServerConfig } from '../core/config.ts';
+import { CoalitionError } from '../core/errors.ts';
+import { createLogger } from '../core/logger.ts';
+import { startServer } from '../core/server.ts';
+
+/** `coalition server`: the headless server (what `npm start` runs). */
+export function registerServerCommand(program: Command): void {
+  program
+    .command('server')
+    .description('run the Coalition server')
+    .option('--port <port>', 'port to listen on (0 = any free port)')
+    .option('--host <host>', 'address to listen on')
+    .option('--data <dir>', 'data directory (jobs, logs, tokens)')
+    .option('--config <file>', 'coalition.ini to read ([server] section)')
+    .option('--no-auth', 'accept requests without a token (trusted LAN only)')
+    .option('--store <engine>', 'storage engine: journal (default) or nedb')
+    .option('--verbose', 'debug logs')
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
+      const layers: Array<{ source: string; values: Record<string, unknown> }> = [];
+      if (typeof opts.config === 'string') layers.push({ source: opts.config, values: readIni(opts.config).server ?? {} });
+      layers.push({ source: 'environment', values: configFromEnv(process.env) });
+      const flags: Record<string, unknown> = { port: opts.port, host: opts.host, data: opts.data, store: opts.store, verbose: opts.verbose };
+      if (opts.auth === false) flags.auth = 'none';
+      layers.push({ source: 'command line', values: flags });
+      let config;
+      try {
+        config = resolveServerConfig(layers);
+      } catch (e) {
+        if (e instanceof CoalitionError) {
+          process.stderr.write(`coalition: ${e.message}\n`);
+          process.exit(2);
+        }
+        throw e;
+      }
+      const logger = createLogger({ level: config.verbose ? 'debug' : undefined });
+      const server = await startServer({ ...config, logger });
+      const out = (line: string) => process.stdout.write(line + '\n');
+      out(`Coalition server listening on ${server.url} (data in ${config.data})`);
+      if (!server.tokens) out('WARNING: auth is off (--no-auth / auth = none): anyone who can reach this port can run commands on your workers.');
+      else if (server.tokensFile) out(`Tokens (admin, worker) are in ${server.tokensFile} — readable only by you.`);
+      else out('Tokens come from COALITION_ADMIN_TOKEN and COALITION_WORKER_TOKEN.');
+      let closing = false;
+      const stop = async () => {
+        if (closing) return;
+        closing = true;
+        await server.close();
+        process.exit(0);
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+}
