@@ -32,10 +32,14 @@ const ids = (list: string[]) => list.map((s) => Number(s));
 
 /** The replacement of the old `control.py`: submit, list, pause, start, reset, delete, logs, workers. */
 export function registerCliCommands(program: Command): void {
-  program.option('-s, --server <url>', 'server URL (or COALITION_SERVER; default http://127.0.0.1:19211)').option('--token-file <file>', 'tokens.json to read the admin token from (default ./data/tokens.json; or COALITION_ADMIN_TOKEN)');
+  // Every CLI command takes --server and --token-file (not the program: `worker --server` is the worker's own).
+  const command = (spec: string) =>
+    program
+      .command(spec)
+      .option('-s, --server <url>', 'server URL (or COALITION_SERVER; default http://127.0.0.1:19211)')
+      .option('--token-file <file>', 'tokens.json to read the admin token from (default ./data/tokens.json; or COALITION_ADMIN_TOKEN)');
 
-  program
-    .command('submit')
+  command('submit')
     .alias('add')
     .description('add a job (or a whole tree with --file)')
     .option('-c, --cmd <command>', 'the command to run')
@@ -71,8 +75,7 @@ export function registerCliCommands(program: Command): void {
       }),
     );
 
-  program
-    .command('jobs')
+  command('jobs')
     .alias('list')
     .description('list jobs (the top level, or the children of --parent)')
     .option('-P, --parent <id>', 'list the children of this job')
@@ -89,13 +92,11 @@ export function registerCliCommands(program: Command): void {
       }),
     );
 
-  program
-    .command('job <id>')
+  command('job <id>')
     .description('show one job as JSON')
     .action(action(async (client, id: string) => out(JSON.stringify(await client.call('GET', `/api/jobs/${id}`), null, 2))));
 
-  program
-    .command('log <id>')
+  command('log <id>')
     .description("print a job's log")
     .option('--tail <bytes>', 'only the last bytes')
     .action(
@@ -110,20 +111,17 @@ export function registerCliCommands(program: Command): void {
     ['start', '/api/startjobs', 'start paused or failed jobs again'],
     ['reset', '/api/resetjobs', 'reset jobs to WAITING with their counters at 0'],
   ] as const) {
-    program
-      .command(`${name} <ids...>`)
+    command(`${name} <ids...>`)
       .description(what)
       .action(action(async (client, list: string[]) => void (await client.call('POST', path, ids(list)))));
   }
 
-  program
-    .command('delete <ids...>')
+  command('delete <ids...>')
     .alias('remove')
     .description('delete jobs and their subtrees')
     .action(action(async (client, list: string[]) => void (await client.call('DELETE', '/api/jobs', ids(list)))));
 
-  program
-    .command('events')
+  command('events')
     .description('job runs: which worker ran what, how it ended')
     .option('--job <id>')
     .option('--worker <name>')
@@ -137,21 +135,22 @@ export function registerCliCommands(program: Command): void {
     );
 
   const workers = program.command('workers').description('list or manage workers');
-  workers
-    .command('list', { isDefault: true })
+  const workerCommand = (spec: string, opts?: { isDefault?: boolean }) =>
+    workers
+      .command(spec, opts)
+      .option('-s, --server <url>', 'server URL (or COALITION_SERVER; default http://127.0.0.1:19211)')
+      .option('--token-file <file>', 'tokens.json to read the admin token from');
+  workerCommand('list', { isDefault: true })
     .description('list workers')
     .action(action(async (client) => table(await client.call('GET', '/api/workers'), ['name', 'state', 'current_job', 'affinity', 'active', 'finished', 'error', 'ip'])));
   for (const [name, path] of [['stop', '/api/stopworkers'], ['start', '/api/startworkers']] as const) {
-    workers
-      .command(`${name} <names...>`)
+    workerCommand(`${name} <names...>`)
       .description(`${name} workers (a stopped worker gets no job)`)
       .action(action(async (client, names: string[]) => void (await client.call('POST', path, names))));
   }
-  workers
-    .command('delete <names...>')
+  workerCommand('delete <names...>')
     .action(action(async (client, names: string[]) => void (await client.call('DELETE', '/api/workers', names))));
-  workers
-    .command('edit <name>')
+  workerCommand('edit <name>')
     .option('--affinity <list>')
     .option('--active <0|1>')
     .action(
