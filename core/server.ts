@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type express from 'express';
 import { systemClock, type Clock } from './clock.ts';
@@ -7,7 +7,8 @@ import { SERVER_DEFAULTS, type ServerConfig } from './config.ts';
 import { Dispatcher } from './farm/dispatcher.ts';
 import { Farm } from './farm/farm.ts';
 import { createApp } from './http/app.ts';
-import { InstanceTokens, loadTokens, type Tokens } from './http/auth.ts';
+import { authenticator, InstanceTokens, loadTokens, type Tokens } from './http/auth.ts';
+import { workerProtocolHandler } from './http/worker-protocol.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openStore } from './store/store.ts';
 
@@ -51,9 +52,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     else ({ tokens, file: tokensFile } = loadTokens(config.data));
   }
   const app = createApp({ farm, dispatcher, logger, tokens, instanceTokens, extraRoutes: options.extraRoutes?.({ farm, dispatcher, instanceTokens }) });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
+  const workerProtocol = workerProtocolHandler({ farm, dispatcher, logger, authenticate: authenticator({ tokens, instanceTokens }) });
+  const server: Server = createServer((req, res) => (req.url?.startsWith('/workers/') ? workerProtocol(req, res) : app(req, res)));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
   });
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 0;

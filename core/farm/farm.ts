@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts';
 import { validationError } from '../errors.ts';
 import type { Job, JobState } from '../jobs/job.ts';
-import { PERSISTED_FIELDS } from '../jobs/job.ts';
+import { jobDoc, makeJob } from '../jobs/job.ts';
 import type { JobEdit, JobInput } from '../jobs/job-input.ts';
 import { JobTree, ROOT_ID } from '../jobs/job-tree.ts';
 import type { Logger } from '../logger.ts';
@@ -324,16 +324,9 @@ export class Farm {
   }
 }
 
-function toDoc(job: Job): Doc {
-  const doc: Doc = { _id: String(job.id) };
-  for (const f of PERSISTED_FIELDS) doc[f] = job[f];
-  return doc;
-}
+const toDoc = (job: Job): Doc => jobDoc(job) as unknown as Doc;
 
 function fromDoc(doc: Doc): Job {
-  const job = { total: 0, finished: 0, errors: 0, working: 0, total_finished: 0, total_errors: 0, total_working: 0 } as Job;
-  for (const f of PERSISTED_FIELDS) (job as unknown as Record<string, unknown>)[f] = doc[f];
-  job.id = Number(doc._id);
-  job.dependencies ??= [];
-  return job;
+  const d = doc as unknown as Job;
+  return makeJob(Number(doc._id), d.parent, d, d);
 }

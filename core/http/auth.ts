@@ -73,24 +73,40 @@ export class InstanceTokens {
  * reach only `/workers/*`. Without auth every caller is admin.
  */
 export function authMiddleware(options: { tokens?: Tokens; instanceTokens: InstanceTokens }) {
+  const authenticate = authenticator(options);
   return (req: Request, _res: Response, next: NextFunction) => {
-    if (!options.tokens) {
-      req.role = 'admin';
-      return next();
+    try {
+      const who = authenticate(req.headers.authorization, req.baseUrl === '/workers');
+      req.role = who.role;
+      req.workerScope = who.workerScope;
+      next();
+    } catch (e) {
+      next(e);
     }
-    const header = req.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-    if (!token) return next(new CoalitionError('auth', 'a token is needed: send "Authorization: Bearer <token>" (see the tokens file the server printed at start)'));
-    if (sameSecret(token, options.tokens.admin)) req.role = 'admin';
-    else if (sameSecret(token, options.tokens.worker)) req.role = 'worker';
+  };
+}
+
+/**
+ * Decides who a request is from its `Authorization` header: admin, worker, or a per-instance
+ * worker token (scoped to one worker name). Throws an auth or forbidden error.
+ */
+export function authenticator(options: { tokens?: Tokens; instanceTokens: InstanceTokens }) {
+  const admin = options.tokens && digest(options.tokens.admin);
+  const worker = options.tokens && digest(options.tokens.worker);
+  return (header: string | undefined, workerPath: boolean): { role: Role; workerScope?: string } => {
+    if (!admin || !worker) return { role: 'admin' };
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    if (!token) throw new CoalitionError('auth', 'a token is needed: send "Authorization: Bearer <token>" (see the tokens file the server printed at start)');
+    const given = digest(token);
+    let who: { role: Role; workerScope?: string };
+    if (timingSafeEqual(given, admin)) who = { role: 'admin' };
+    else if (timingSafeEqual(given, worker)) who = { role: 'worker' };
     else {
       const scope = options.instanceTokens.workerFor(token);
-      if (!scope) return next(new CoalitionError('auth', 'this token is not valid for this server'));
-      req.role = 'worker';
-      req.workerScope = scope;
+      if (!scope) throw new CoalitionError('auth', 'this token is not valid for this server');
+      who = { role: 'worker', workerScope: scope };
     }
-    const workerPath = req.baseUrl === '/workers';
-    if (req.role === 'worker' && !workerPath) return next(new CoalitionError('forbidden', 'a worker token can only reach /workers/*'));
-    next();
+    if (who.role === 'worker' && !workerPath) throw new CoalitionError('forbidden', 'a worker token can only reach /workers/*');
+    return who;
   };
 }

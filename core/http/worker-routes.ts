@@ -1,7 +1,6 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
-import { CoalitionError, validationError } from '../errors.ts';
-import type { Dispatcher, WorkerReport } from '../farm/dispatcher.ts';
+import { validationError } from '../errors.ts';
 import type { Farm } from '../farm/farm.ts';
 import { parseAffinities } from '../jobs/job.ts';
 import { workerNames } from './ids.ts';
@@ -66,64 +65,6 @@ export function workerAdminRoutes(farm: Farm): Router {
     for (const w of farm.workers.list()) parseAffinities(w.affinity).forEach((a) => all.add(a));
     for (const job of farm.tree.jobs.values()) if (job.affinity) parseAffinities(job.affinity).forEach((a) => all.add(a));
     res.json([...all].sort());
-  });
-
-  return r;
-}
-
-const report = z.object({
-  name: z.string({ error: 'name (the worker name) is required' }).min(1, 'name (the worker name) is required').max(200),
-  affinity: z.string().optional(),
-  cpu: z.array(z.number()).optional(),
-  free_memory: z.number().optional(),
-  total_memory: z.number().optional(),
-});
-const pick = report.extend({ wait: z.number().min(0).optional() });
-const beat = report.extend({ job: z.number().int().positive(), log: z.string().optional() });
-const end = beat.extend({ exit_code: z.number().int(), timed_out: z.boolean().optional(), requeue: z.boolean().optional() });
-
-function parse<T>(schema: z.ZodType<T>, req: Request): T & WorkerReport {
-  const parsed = schema.safeParse(req.body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw validationError(`${issue.path.join('.') || 'body'}: ${issue.message}`);
-  }
-  const body = parsed.data as T & WorkerReport;
-  if (req.workerScope && body.name !== req.workerScope && !body.name.startsWith(`${req.workerScope}-`)) {
-    throw new CoalitionError('forbidden', `this token belongs to worker "${req.workerScope}", not "${body.name}"`);
-  }
-  return { ...body, ip: req.socket.remoteAddress ?? '' };
-}
-
-/** The worker protocol (DESIGN.md): pickjob (long-poll), heartbeat, endjob, interruption. */
-export function workerProtocolRoutes(farm: Farm, dispatcher: Dispatcher): Router {
-  const r = Router();
-
-  r.post('/workers/pickjob', async (req, res) => {
-    const body = parse(pick, req);
-    const job = await dispatcher.pickJob(body, body.wait ?? 0, (cancel) => res.on('close', cancel));
-    if (res.writableEnded || res.destroyed) {
-      if (job) {
-        dispatcher.requeue(job, 'INTERRUPTED'); // the worker left before it got the job
-        await farm.persist();
-      }
-      return;
-    }
-    res.json({ job: job && { id: job.id, title: job.title, command: job.command, dir: job.dir, environment: job.environment, user: job.user, timeout: job.timeout } });
-  });
-
-  r.post('/workers/heartbeat', async (req, res) => {
-    res.json({ keep_running: await dispatcher.heartbeat(parse(beat, req)) });
-  });
-
-  r.post('/workers/endjob', async (req, res) => {
-    await dispatcher.endJob(parse(end, req));
-    res.json({ ok: true });
-  });
-
-  r.post('/workers/interruption', async (req, res) => {
-    await dispatcher.interruption(parse(report, req).name);
-    res.json({ ok: true });
   });
 
   return r;

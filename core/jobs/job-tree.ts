@@ -59,6 +59,13 @@ export class JobTree {
     return job;
   }
 
+  /** The children id list of a group (created on its first child: leaves have none). */
+  private kids(id: number): number[] {
+    let list = this.children.get(id);
+    if (!list) this.children.set(id, (list = []));
+    return list;
+  }
+
   childrenOf(id: number): Job[] {
     return (this.children.get(id) ?? []).map((c) => this.jobs.get(c)!);
   }
@@ -164,11 +171,11 @@ export class JobTree {
   /** Recomputes every counter and group state after `restore()`s, parents before children. */
   rebuild(): void {
     for (const id of this.jobs.keys()) if (id !== ROOT_ID && !this.jobs.has(this.jobs.get(id)!.parent)) this.jobs.get(id)!.parent = ROOT_ID;
-    for (const job of this.jobs.values()) if (job.id !== ROOT_ID) this.children.get(job.parent)!.push(job.id);
+    for (const job of this.jobs.values()) if (job.id !== ROOT_ID) this.kids(job.parent).push(job.id);
     for (const kids of this.children.values()) kids.sort((a, b) => a - b);
     const order = this.subtree(ROOT_ID).reverse(); // children before parents
     for (const job of [...order, this.root]) {
-      const kids = this.children.get(job.id)!;
+      const kids = this.children.get(job.id) ?? [];
       if (kids.length === 0 && !job.is_parent) continue;
       const counts = emptyCounts();
       const tally: Tally = { leaves: 0, finished: 0, errors: 0, working: 0 };
@@ -199,7 +206,6 @@ export class JobTree {
 
   private insert(job: Job): void {
     this.jobs.set(job.id, job);
-    if (!this.children.has(job.id)) this.children.set(job.id, []);
     for (const dep of job.dependencies) this.addDependent(dep, job.id);
     if (job.is_parent) {
       this.indexGroup(job);
@@ -224,7 +230,7 @@ export class JobTree {
   /** Hooks a new node (with the leaf tally it brings) under its parent and updates ancestors. */
   private attach(job: Job, tally: Tally): void {
     const parent = this.jobs.get(job.parent)!;
-    this.children.get(parent.id)!.push(job.id);
+    this.kids(parent.id).push(job.id);
     const counts = this.directCounts.get(parent.id)!;
     counts[job.state]++;
     parent.total++;
@@ -401,7 +407,7 @@ export class JobTree {
     const parent = this.jobs.get(job.parent)!;
     const tally = this.isGroup(job) ? this.tallyOfGroup(job) : tallyOfLeaf(job.state);
     this.applyTally(parent, tally, -1);
-    const siblings = this.children.get(parent.id)!;
+    const siblings = this.kids(parent.id);
     siblings.splice(siblings.indexOf(id), 1);
     this.directCounts.get(parent.id)![job.state]--;
     parent.total--;

@@ -73,26 +73,36 @@ export const SPEC_DEFAULTS: JobSpec = {
   is_parent: false,
 };
 
-/** Fields kept on disk (counters and leaf tallies are derived from the children at load). */
-export const PERSISTED_FIELDS = [
-  'id', 'parent', 'title', 'command', 'dir', 'environment', 'priority', 'timeout', 'retry', 'affinity', 'url', 'user',
-  'progress_pattern', 'local_progress_pattern', 'dependencies', 'is_parent',
-  'state', 'worker', 'start_time', 'duration', 'ping_time', 'run_done', 'progress', 'local_progress',
-] as const satisfies readonly (keyof Job)[];
-
-export function newJob(id: number, parent: number, spec: JobSpec): Job {
+/**
+ * Builds a job as one object literal with every field, so V8 keeps it compact (a million
+ * jobs stay in memory; objects grown field by field fall back to slow, large dictionaries).
+ */
+export function makeJob(id: number, parent: number, s: JobSpec, run: Partial<JobRun> = {}): Job {
   return {
-    ...spec,
     id,
     parent,
-    state: 'WAITING',
-    worker: '',
-    start_time: 0,
-    duration: 0,
-    ping_time: 0,
-    run_done: 0,
-    progress: 0,
-    local_progress: 0,
+    title: s.title,
+    command: s.command,
+    dir: s.dir,
+    environment: s.environment,
+    priority: s.priority,
+    timeout: s.timeout,
+    retry: s.retry,
+    affinity: s.affinity,
+    url: s.url,
+    user: s.user,
+    progress_pattern: s.progress_pattern,
+    local_progress_pattern: s.local_progress_pattern,
+    dependencies: s.dependencies ?? [],
+    is_parent: s.is_parent ?? false,
+    state: run.state ?? 'WAITING',
+    worker: run.worker ?? '',
+    start_time: run.start_time ?? 0,
+    duration: run.duration ?? 0,
+    ping_time: run.ping_time ?? 0,
+    run_done: run.run_done ?? 0,
+    progress: run.progress ?? 0,
+    local_progress: run.local_progress ?? 0,
     total: 0,
     finished: 0,
     errors: 0,
@@ -102,6 +112,38 @@ export function newJob(id: number, parent: number, spec: JobSpec): Job {
     total_working: 0,
   };
 }
+
+/** What is kept on disk: counters and leaf tallies are derived from the children at load. */
+export function jobDoc(j: Job): { _id: string } & JobSpec & Omit<JobRun, 'id'> {
+  return {
+    _id: String(j.id),
+    parent: j.parent,
+    title: j.title,
+    command: j.command,
+    dir: j.dir,
+    environment: j.environment,
+    priority: j.priority,
+    timeout: j.timeout,
+    retry: j.retry,
+    affinity: j.affinity,
+    url: j.url,
+    user: j.user,
+    progress_pattern: j.progress_pattern,
+    local_progress_pattern: j.local_progress_pattern,
+    dependencies: j.dependencies,
+    is_parent: j.is_parent,
+    state: j.state,
+    worker: j.worker,
+    start_time: j.start_time,
+    duration: j.duration,
+    ping_time: j.ping_time,
+    run_done: j.run_done,
+    progress: j.progress,
+    local_progress: j.local_progress,
+  };
+}
+
+export const newJob = (id: number, parent: number, spec: JobSpec): Job => makeJob(id, parent, spec);
 
 /** Splits a comma- or newline-separated affinity list into trimmed, unique, non-empty names. */
 export function parseAffinities(text: string): string[] {

@@ -2,22 +2,23 @@
  * The `cost` policy: rent as little machine time as possible while keeping jobs flowing.
  *
  * Launch: for each group of runnable jobs some instance type can serve, count the supply that
- * will take them (idle workers, booting slots, busy workers that finish before a fresh boot),
- * aim for enough slots that each gets several boot-times of work (boot time is paid waste), and
- * buy the (type, market) with the lowest estimated cost for that work. Groups no type can serve
+ * will take them (idle workers, booting slots, busy workers by when they should free up), and
+ * add only the slots that will each get at least `workPerSlotBootFactor` boot-times of work
+ * before the existing supply alone would finish (boot time is paid waste); buy them from the
+ * (type, market) with the lowest estimated cost for the group's work. Groups no type can serve
  * get a reason, never a launch. Terminate: an idle instance is kept only while its next job is
  * likely to come sooner than a fresh boot would take, never before its minimum billed time is
  * used if it might still help, and never while it runs a job.
  */
 import { affinityKey, canServe } from './instance-view.ts';
 import type { InstanceView } from './instance-view.ts';
-import type { ArrivalHistory, DemandGroup, LaunchOrder, OfferView, ScalerDecision, ScalerSnapshot, TerminationOrder } from './types.ts';
+import type { ArrivalHistory, LaunchOrder, OfferView, ScalerDecision, ScalerSnapshot, TerminationOrder } from './types.ts';
 import type { Market } from '../plugin-api.ts';
 
 interface SupplyUnit {
   affinities: string[];
   busy: boolean;
-  /** When it can take a job (ms); undefined when busy with a job of unknown length. */
+  /** When it can take a job (ms); undefined when busy with a job whose end is not known. */
   freeAt?: number;
   startedAt?: number;
   /** The instance it belongs to, when it is a cloud slot. */
@@ -98,11 +99,13 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
       // A new slot (ready after a boot) must get at least workPerSlot seconds of this group's work before the
       // existing slots alone would finish it; how many such slots fit is the launch.
       const target = now + (boot + workPerSlot) * 1000;
-      const useful = free.filter((u) => at(u) < target);
+      // A busy slot is only worth waiting for if it frees up soon after a fresh boot would be ready.
+      const patience = now + (1 + settings.busyWaitBootFactor) * boot * 1000;
+      const useful = free.filter((u) => at(u) < target && (!u.busy || at(u) <= patience));
       const existingWork = useful.reduce((sum, u) => sum + (target - at(u)) / 1000, 0);
       for (const u of useful) u.claimed = true;
       supply = useful.length;
-      newSlots = Math.max(0, Math.min(group.count, Math.floor((work - existingWork) / workPerSlot)));
+      newSlots = Math.max(0, Math.min(group.count - supply, Math.floor((work - existingWork) / workPerSlot)));
       if (newSlots === 0 && supply === 0) newSlots = 1;
       wanted = supply + newSlots;
     }
@@ -232,4 +235,3 @@ export function expectedWaitSeconds(arrivals: readonly ArrivalHistory[], affinit
   return Math.max(meanGap, silence);
 }
 
-export type { DemandGroup };

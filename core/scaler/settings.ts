@@ -15,6 +15,7 @@ export const defaultScalerSettings: ScalerSettings = {
   bootDeadlineSeconds: 900,
   capacityBackoffSeconds: 600,
   workPerSlotBootFactor: 12,
+  busyWaitBootFactor: 2,
   probeSlots: 4,
   minimumBilledSeconds: 60,
 };
@@ -37,6 +38,7 @@ export const scalerSettingsPatchSchema = z
     bootDeadlineSeconds: z.number().min(60),
     capacityBackoffSeconds: seconds,
     workPerSlotBootFactor: z.number().min(0),
+    busyWaitBootFactor: z.number().min(0),
     probeSlots: positiveInt,
     minimumBilledSeconds: seconds,
   })

@@ -79,6 +79,8 @@ export interface InstanceRecord {
   slots: number;
   /** Why it was launched, or why it was terminated. */
   reason?: string;
+  /** When its spot capacity was reclaimed (ms), if it was. */
+  interruptedAt?: number;
 }
 
 /** An instance type the provider offers, joined with its current prices. */
@@ -132,6 +134,8 @@ export interface ScalerSettings {
   capacityBackoffSeconds: number;
   /** cost: each launched slot should expect at least this many boot-times of work. */
   workPerSlotBootFactor: number;
+  /** cost: a busy slot counts as supply for waiting jobs only if it should free up within (1 + this) boot-times. */
+  busyWaitBootFactor: number;
   /** cost: slots launched for a group whose job durations are still unknown. */
   probeSlots: number;
   /** Minimum billed seconds per instance (the provider's billing rule). */

@@ -1,6 +1,10 @@
 import type { Job } from '../jobs/job.ts';
 import { parseAffinities } from '../jobs/job.ts';
 
+/** The queue's mark on a job (a symbol: never serialized): which heap entry is current. */
+const STAMP = Symbol('queueStamp');
+type Stamped = Job & { [STAMP]?: number };
+
 /**
  * The runnable (WAITING) leaf jobs, one heap per job affinity set, ordered by priority along
  * the hierarchy then by id. Entries are invalidated lazily: an entry counts only while its job
@@ -8,17 +12,14 @@ import { parseAffinities } from '../jobs/job.ts';
  */
 export class JobQueue {
   private readonly heaps = new Map<string, Heap>();
-  private readonly stamps = new WeakMap<Job, number>();
-  private readonly keys = new WeakMap<Job, number[]>();
   private eligibleCache = new Map<string, Heap[]>();
 
   /** `sortKey(job)` gives [-prio_root_ancestor, id, …, -prio_job, id]. */
   constructor(private readonly sortKey: (job: Job) => number[]) {}
 
   push(job: Job): void {
-    const stamp = (this.stamps.get(job) ?? 0) + 1;
-    this.stamps.set(job, stamp);
-    this.keys.set(job, this.sortKey(job));
+    const stamp = ((job as Stamped)[STAMP] ?? 0) + 1;
+    (job as Stamped)[STAMP] = stamp;
     const affinityKey = parseAffinities(job.affinity).sort().join(',');
     let heap = this.heaps.get(affinityKey);
     if (!heap) {
@@ -26,7 +27,7 @@ export class JobQueue {
       this.heaps.set(affinityKey, heap);
       this.eligibleCache.clear();
     }
-    heap.push({ job, stamp, key: this.keys.get(job)! });
+    heap.push({ job, stamp, key: this.sortKey(job) });
   }
 
   /** Takes the best WAITING job whose affinities are all among `workerAffinities`. */
@@ -42,7 +43,7 @@ export class JobQueue {
     }
     if (!best || !bestEntry) return undefined;
     best.pop();
-    this.stamps.set(bestEntry.job, (this.stamps.get(bestEntry.job) ?? 0) + 1);
+    (bestEntry.job as Stamped)[STAMP] = ((bestEntry.job as Stamped)[STAMP] ?? 0) + 1;
     return bestEntry.job;
   }
 
@@ -66,7 +67,7 @@ export class JobQueue {
   }
 
   private isValid(e: Entry): boolean {
-    return e.job.state === 'WAITING' && this.stamps.get(e.job) === e.stamp;
+    return e.job.state === 'WAITING' && (e.job as Stamped)[STAMP] === e.stamp;
   }
 
   private validTop(heap: Heap, accept: (job: Job) => boolean): Entry | undefined {

@@ -37,6 +37,7 @@ export class SimulatedFarm {
   private readonly offers: OfferView[];
   private counter = 0;
   private lastFinishAt = 0;
+  private finishedJobs = 0;
   private totals = { cost: 0, idleSeconds: 0, bootSeconds: 0, launches: 0, interruptions: 0 };
 
   constructor(
@@ -74,6 +75,10 @@ export class SimulatedFarm {
 
   lastFinish(): number {
     return this.lastFinishAt;
+  }
+
+  finishedCount(): number {
+    return this.finishedJobs;
   }
 
   stats() {
@@ -159,6 +164,7 @@ export class SimulatedFarm {
     const inst = this.instanceRunning(job);
     if (inst) this.freeSlot(inst, job, at);
     this.running.delete(job);
+    this.finishedJobs++;
     this.lastFinishAt = Math.max(this.lastFinishAt, at);
     const key = `${job.spec.parent ?? 0}|${job.key}`;
     const sib = this.siblingStats.get(key) ?? { sum: 0, n: 0 };

@@ -102,7 +102,8 @@ export function simulate(trace: Trace, options: SimulationOptions): SimulationRe
   let lastTick = -Infinity;
   let lastProgress = 0;
   let launchesForUnservable = 0;
-  const unfinished = () => graph.workJobs.filter((j) => j.state !== 'done').length;
+  const workJobs = graph.workJobs.length;
+  const unfinished = () => workJobs - farm.finishedCount();
 
   const apply = (at: number) => {
     const snapshot = farm.snapshot(at);

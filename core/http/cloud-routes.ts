@@ -1,0 +1,58 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { validationError } from '../errors.ts';
+import type { ScalerService } from '../scaler/scaler-service.ts';
+import { scalerSettingsPatchSchema } from '../scaler/settings.ts';
+
+/** What the routes use of the scaler service (a fake with these methods does for tests). */
+export type CloudRoutesService = Pick<ScalerService, 'status' | 'terminate' | 'updateSettings' | 'events'>;
+
+const terminateBody = z.object({ ids: z.array(z.string().min(1)).optional() }).strict();
+
+/** Turns the first zod issue into a 400 that names the bad key. */
+function invalid(prefix: string, error: z.ZodError): never {
+  const issue = error.issues[0];
+  const key = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.join('.');
+  const what = issue.code === 'unrecognized_keys' ? `unknown setting(s): ${key}` : `${key || '(body)'}: ${issue.message}`;
+  throw validationError(`${prefix}${what}`);
+}
+
+/**
+ * Cloud mode over HTTP:
+ * - `GET /api/cloud`: policy, settings, instances (state, type, market, age, cost so far, $/h) and totals;
+ * - `POST /api/cloud/terminate` `{ids?: string[]}`: terminate those instances, or every idle one (the old button);
+ * - `POST /api/cloud/settings`: change settings (validated; a 400 names the bad key);
+ * - `GET /api/cloud/events?since=&limit=`: the scaler's decisions and actions with their reasons, newest first.
+ */
+export function cloudRoutes(service: CloudRoutesService): Router {
+  const router = Router();
+
+  router.get('/api/cloud', async (_req, res) => {
+    res.json(await service.status());
+  });
+
+  router.post('/api/cloud/terminate', async (req, res) => {
+    const parsed = terminateBody.safeParse(req.body ?? {});
+    if (!parsed.success) invalid('', parsed.error);
+    res.json(await service.terminate(parsed.data.ids));
+  });
+
+  router.post('/api/cloud/settings', async (req, res) => {
+    const parsed = scalerSettingsPatchSchema.safeParse(req.body ?? {});
+    if (!parsed.success) invalid('invalid cloud setting: ', parsed.error);
+    res.json(await service.updateSettings(parsed.data));
+  });
+
+  router.get('/api/cloud/events', (req, res) => {
+    const num = (name: string): number | undefined => {
+      const raw = req.query[name];
+      if (raw === undefined) return undefined;
+      const n = Number(raw);
+      if (typeof raw !== 'string' || !Number.isFinite(n) || n < 0) throw validationError(`${name} must be a non-negative number`);
+      return n;
+    };
+    res.json(service.events({ since: num('since'), limit: num('limit') }));
+  });
+
+  return router;
+}

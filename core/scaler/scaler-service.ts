@@ -1,0 +1,335 @@
+/**
+ * The scaler at run time: each tick it reconciles the provider's instances with the records,
+ * takes a snapshot, runs the pure decision ({@link decide}) and applies it through a
+ * {@link CloudProvider} — recording each launch intent BEFORE calling the provider, with the
+ * intent id as idempotency token, and treating partial failure as data.
+ */
+import { randomUUID } from 'node:crypto';
+import { notFound } from '../errors.ts';
+import { ProviderError } from '../plugin-api.ts';
+import type { CloudProvider, LaunchRequest, Market } from '../plugin-api.ts';
+import { describeInstance, instanceTotals } from './cloud-status.ts';
+import type { CloudStatus } from './cloud-status.ts';
+import { EventHistory } from './event-history.ts';
+import type { ScalerEvent } from './event-history.ts';
+import { isAlive, workersOf } from './instance-view.ts';
+import { decide } from './policy.ts';
+import { reconcile } from './reconcile.ts';
+import type { ScalerHost } from './scaler-host.ts';
+import type { InstanceRecord, LaunchOrder, ListedInstance, OfferView, PoolBackoff, ScalerDecision, ScalerSettings, TerminationOrder, WorkerView } from './types.ts';
+
+export type { DemandSnapshot, InstanceRepository, ScalerHost } from './scaler-host.ts';
+
+export interface ScalerServiceOptions {
+  tickSeconds?: number;
+  historySize?: number;
+  /** Makes launch intent ids (also the idempotency tokens). */
+  newId?: () => string;
+  listGraceSeconds?: number;
+  retainTerminatedSeconds?: number;
+}
+
+export class ScalerService {
+  private settings: ScalerSettings;
+  private readonly history: EventHistory;
+  private readonly backoffs = new Map<string, PoolBackoff>();
+  private pausedUntil = 0;
+  private timer?: ReturnType<typeof setInterval>;
+  private running: Promise<ScalerDecision | undefined> = Promise.resolve(undefined);
+  private pending = false;
+  private lastDecision?: ScalerDecision;
+  private lastTickAt?: number;
+  private lastWorkers: WorkerView[] = [];
+  private readonly counters = { launches: 0, launchFailures: 0, terminations: 0, interruptions: 0, orphans: 0 };
+  private readonly newId: () => string;
+
+  constructor(
+    private readonly host: ScalerHost,
+    private readonly provider: CloudProvider,
+    settings: ScalerSettings,
+    private readonly options: ScalerServiceOptions = {},
+  ) {
+    this.settings = { ...settings };
+    this.history = new EventHistory(options.historySize ?? 500);
+    this.newId = options.newId ?? (() => randomUUID());
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.poke(), (this.options.tickSeconds ?? 15) * 1000);
+    this.timer.unref?.();
+    this.poke();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Asks for a tick soon (on submit, job end, worker loss); ticks never overlap, pokes during a tick coalesce. */
+  poke(): void {
+    if (this.pending) return;
+    this.pending = true;
+    this.running = this.running.then(() => {
+      this.pending = false;
+      return this.runTick();
+    });
+  }
+
+  /** Runs one tick now (after any tick in progress) and returns its decision. */
+  tick(): Promise<ScalerDecision | undefined> {
+    this.running = this.running.then(() => this.runTick());
+    return this.running;
+  }
+
+  private async runTick(): Promise<ScalerDecision | undefined> {
+    try {
+      return await this.tickOnce();
+    } catch (error) {
+      this.event({ kind: 'error', message: `scaler tick failed: ${(error as Error).message}` });
+      this.host.logger.error({ err: error }, 'scaler tick failed');
+      return undefined;
+    }
+  }
+
+  private event(e: Omit<ScalerEvent, 'at'>): void {
+    this.history.push({ at: this.host.clock.now(), ...e });
+    if (e.kind !== 'decision') this.host.logger.info({ scaler: e.kind, instanceIds: e.instanceIds }, e.message);
+  }
+
+  private async tickOnce(): Promise<ScalerDecision> {
+    const now = this.host.clock.now();
+    this.lastTickAt = now;
+    const [listedRaw, offers, prices, demand, workers] = await Promise.all([
+      this.provider.list(this.host.farmId),
+      this.provider.offers(),
+      this.provider.prices(),
+      this.host.snapshotDemand(),
+      this.host.snapshotWorkers(),
+    ]);
+    this.lastWorkers = workers;
+    const listed: ListedInstance[] = listedRaw.map((i) => ({ id: i.id, state: i.state, instanceType: i.instanceType, workerName: i.workerName, launchedAt: i.launchedAt }));
+
+    // Reconcile records with the provider and the workers.
+    let records = await this.host.instanceRecords.list();
+    const rec = reconcile(records, listed, workers, {
+      now,
+      bootDeadlineSeconds: this.settings.bootDeadlineSeconds,
+      listGraceSeconds: this.options.listGraceSeconds ?? 120,
+      retainTerminatedSeconds: this.options.retainTerminatedSeconds ?? 86_400,
+    });
+    for (const r of rec.changed) await this.host.instanceRecords.put(r);
+    for (const id of rec.removed) await this.host.instanceRecords.remove(id);
+    for (const e of rec.events) this.event(e);
+    this.counters.interruptions += rec.interruptions;
+    if (rec.changed.length || rec.removed.length) records = await this.host.instanceRecords.list();
+
+    const offerViews: OfferView[] = offers.map((o) => {
+      const p: Partial<Record<Market, number>> = {};
+      for (const q of prices) if (q.instanceType === o.name && o.markets.includes(q.market)) p[q.market] = q.perHour;
+      return { name: o.name, slots: o.slots, affinities: [...o.affinities].sort(), bootSeconds: o.bootSeconds, prices: p };
+    });
+    const decision = decide({
+      now,
+      demand: demand.demand,
+      arrivals: demand.arrivals,
+      runningJobs: demand.runningJobs,
+      workers,
+      instances: records,
+      offers: offerViews,
+      settings: this.settings,
+      backoffs: [...this.backoffs.values()].filter((b) => b.until > now),
+      listed,
+    });
+    const launches = now < this.pausedUntil ? [] : decision.launches;
+    if (launches.length < decision.launches.length) decision.reasons.push(`launches paused until ${new Date(this.pausedUntil).toISOString()} after a provider error`);
+    const previous = this.lastDecision;
+    this.lastDecision = decision;
+    // Record a decision when it acts, or when its reasons change in more than their numbers (no flood of identical ticks).
+    const shape = (reasons?: string[]) => (reasons ?? []).map((r) => r.replace(/\d+(\.\d+)?/g, '#')).join('\n');
+    if (decision.launches.length || decision.terminations.length || shape(previous?.reasons) !== shape(decision.reasons)) {
+      this.event({ kind: 'decision', message: `launch ${launches.reduce((n, l) => n + l.count, 0)}, terminate ${decision.terminations.length}`, reasons: decision.reasons });
+    }
+    await this.applyTerminations(decision.terminations, records);
+    for (const order of launches) await this.applyLaunch(order, offerViews);
+    return decision;
+  }
+
+  private async applyTerminations(orders: readonly TerminationOrder[], records: readonly InstanceRecord[]): Promise<void> {
+    if (orders.length === 0) return;
+    const byId = new Map(records.filter((r) => r.instanceId).map((r) => [r.instanceId!, r]));
+    for (const o of orders) {
+      const r = byId.get(o.instanceId);
+      if (r && isAlive(r)) await this.host.instanceRecords.put({ ...r, state: 'terminating', reason: o.reason });
+      if (o.orphan) {
+        this.counters.orphans++;
+        this.event({ kind: 'orphan', message: o.reason, instanceIds: [o.instanceId] });
+        this.host.logger.warn({ instanceId: o.instanceId }, o.reason);
+      }
+    }
+    let result;
+    try {
+      result = await this.provider.terminate(orders.map((o) => o.instanceId));
+    } catch (error) {
+      result = { terminated: [], failed: orders.map((o) => ({ id: o.instanceId, error: asProviderError(error) })) };
+    }
+    const now = this.host.clock.now();
+    for (const id of result.terminated) {
+      const r = byId.get(id);
+      const order = orders.find((o) => o.instanceId === id);
+      if (r) await this.host.instanceRecords.put({ ...r, state: 'terminated', terminatedAt: now, reason: order?.reason });
+      if (r) await this.host.revokeWorkerToken?.(r.workerName);
+      this.counters.terminations++;
+      this.event({ kind: 'terminate', message: order?.reason ?? `terminated ${id}`, instanceIds: [id] });
+    }
+    for (const f of result.failed) {
+      const r = byId.get(f.id);
+      // Back to what it was, so the next tick decides again.
+      if (r) await this.host.instanceRecords.put(r);
+      this.event({ kind: 'terminate-failed', message: `terminating ${f.id} failed (${f.error.code}): ${f.error.message}`, instanceIds: [f.id] });
+      this.host.logger.warn({ instanceId: f.id, code: f.error.code }, 'terminate failed');
+    }
+  }
+
+  private async applyLaunch(order: LaunchOrder, offers: readonly OfferView[]): Promise<void> {
+    const now = this.host.clock.now();
+    const perHour = offers.find((o) => o.name === order.instanceType)?.prices[order.market] ?? 0;
+    const slots = offers.find((o) => o.name === order.instanceType)?.slots ?? 1;
+    const intents: InstanceRecord[] = [];
+    for (let i = 0; i < order.count; i++) {
+      const intentId = this.newId();
+      const workerName = `${this.settings.nameprefix}${intentId.replace(/[^A-Za-z0-9]/g, '').slice(0, 12)}`;
+      intents.push({ intentId, instanceType: order.instanceType, market: order.market, state: 'launching', launchedAt: now, workerName, perHour, slots, reason: order.reason });
+    }
+    // Intent first: if we crash during the call, the next tick adopts or forgets these.
+    for (const r of intents) await this.host.instanceRecords.put(r);
+    const request: LaunchRequest = {
+      instanceType: order.instanceType,
+      market: order.market,
+      count: intents.length,
+      instances: await Promise.all(intents.map(async (r) => ({ workerName: r.workerName, workerToken: await this.host.issueWorkerToken(r.workerName), clientToken: r.intentId }))),
+      serverUrl: this.host.serverUrl,
+      tags: { 'coalition:farm': this.host.farmId },
+    };
+    let result;
+    try {
+      result = await this.provider.launch(request);
+    } catch (error) {
+      // Outcome unknown: keep the intents; reconciliation adopts what shows up and forgets the rest.
+      const e = asProviderError(error);
+      this.backOff(order, e);
+      this.event({ kind: 'launch-failed', message: `launching ${order.count} ${order.instanceType} ${order.market} failed (${e.code}): ${e.message}; intents kept until the boot deadline` });
+      return;
+    }
+    for (const started of result.started) {
+      const r = intents.find((i) => i.workerName === started.workerName);
+      if (!r) continue;
+      await this.host.instanceRecords.put({ ...r, instanceId: started.id, state: 'booting' });
+      this.counters.launches++;
+    }
+    if (result.started.length) {
+      this.event({ kind: 'launch', message: `launched ${result.started.length} ${order.instanceType} ${order.market}: ${order.reason}`, instanceIds: result.started.map((s) => s.id) });
+    }
+    for (const f of result.failed) {
+      const r = intents.find((i) => i.workerName === f.workerName);
+      if (r) await this.host.instanceRecords.remove(r.intentId);
+      await this.host.revokeWorkerToken?.(f.workerName);
+      this.counters.launchFailures++;
+      this.backOff(order, f.error);
+    }
+    if (result.failed.length) {
+      const e = result.failed[0].error;
+      this.event({ kind: 'launch-failed', message: `${result.failed.length} of ${order.count} ${order.instanceType} ${order.market} failed to start (${e.code}): ${e.message}` });
+    }
+  }
+
+  /** Maps provider error codes to what the scaler avoids next. */
+  private backOff(order: LaunchOrder, error: ProviderError): void {
+    const now = this.host.clock.now();
+    switch (error.code) {
+      case 'capacity':
+      case 'price':
+      case 'quota':
+      case 'unknown': {
+        const until = now + this.settings.capacityBackoffSeconds * 1000;
+        this.backoffs.set(`${order.instanceType}|${order.market}`, { instanceType: order.instanceType, market: order.market, until, reason: `${error.code}: ${error.message}` });
+        break;
+      }
+      case 'throttled':
+        this.pausedUntil = Math.max(this.pausedUntil, now + 60_000);
+        break;
+      case 'auth':
+      case 'invalid':
+        this.pausedUntil = Math.max(this.pausedUntil, now + 600_000);
+        this.host.logger.error({ code: error.code }, `cloud launches paused: ${error.message}`);
+        break;
+    }
+  }
+
+  // ---- API-facing operations -------------------------------------------------------
+
+  getSettings(): ScalerSettings {
+    return { ...this.settings };
+  }
+
+  async updateSettings(patch: Partial<ScalerSettings>): Promise<ScalerSettings> {
+    this.settings = { ...this.settings, ...patch };
+    await this.host.saveSettings?.(this.settings);
+    this.event({ kind: 'settings', message: `settings changed: ${Object.keys(patch).join(', ')}` });
+    this.poke();
+    return this.getSettings();
+  }
+
+  /**
+   * Terminates the given instances (provider ids or intent ids), or, with none given, every
+   * instance that is not running a job (the old "terminate" button).
+   */
+  async terminate(ids?: readonly string[]): Promise<{ terminated: string[]; failed: Array<{ id: string; code: string; message: string }> }> {
+    await this.running;
+    const records = (await this.host.instanceRecords.list()).filter((r) => isAlive(r) && r.instanceId);
+    let chosen: InstanceRecord[];
+    if (ids && ids.length > 0) {
+      chosen = ids.map((id) => {
+        const r = records.find((x) => x.instanceId === id || x.intentId === id);
+        if (!r) throw notFound(`no running instance with id ${id}`);
+        return r;
+      });
+    } else {
+      const workers = await this.host.snapshotWorkers();
+      chosen = records.filter((r) => !workersOf(r, workers).some((w) => w.busy));
+    }
+    const orders = chosen.map((r) => ({ instanceId: r.instanceId!, intentId: r.intentId, reason: `terminated on request${ids?.length ? '' : ' (all idle instances)'}` }));
+    await this.applyTerminations(orders, records);
+    const done = new Set((await this.host.instanceRecords.list()).filter((r) => r.state === 'terminated').map((r) => r.instanceId));
+    const terminated = orders.filter((o) => done.has(o.instanceId)).map((o) => o.instanceId);
+    return {
+      terminated,
+      failed: orders.filter((o) => !done.has(o.instanceId)).map((o) => ({ id: o.instanceId, code: 'provider', message: 'the provider did not confirm the termination; see /api/cloud/events' })),
+    };
+  }
+
+  events(options?: { since?: number; limit?: number }): ScalerEvent[] {
+    return this.history.list(options);
+  }
+
+  async status(): Promise<CloudStatus> {
+    const now = this.host.clock.now();
+    const instances = (await this.host.instanceRecords.list()).map((r) => describeInstance(r, this.lastWorkers, now, this.settings.minimumBilledSeconds));
+    return {
+      provider: this.provider.name,
+      policy: this.settings.policy,
+      settings: this.getSettings(),
+      instances,
+      totals: { ...instanceTotals(instances), ...this.counters },
+      backoffs: [...this.backoffs.values()].filter((b) => b.until > now),
+      launchesPausedUntil: this.pausedUntil > now ? this.pausedUntil : undefined,
+      lastTickAt: this.lastTickAt,
+      reasons: this.lastDecision?.reasons ?? [],
+    };
+  }
+}
+
+function asProviderError(error: unknown): ProviderError {
+  if (error instanceof ProviderError) return error;
+  return new ProviderError('unknown', error instanceof Error ? error.message : String(error));
+}
