@@ -89,7 +89,7 @@ async function runWorkerCommand(flags: WorkerFlags): Promise<number> {
     settings = loadWorkerSettings(flags);
   } catch (error) {
     if (!(error instanceof CoalitionError)) throw error;
-    createLogger().error(`worker: ${error.message}`);
+    process.stderr.write(`coalition worker: ${error.message}\n`);
     return 2;
   }
   const logger = createLogger(settings.verbose ? { level: 'debug' } : {});

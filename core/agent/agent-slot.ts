@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../logger.ts';
 import { backoffDelay, defaultBackoff, realSleep, type Sleep } from './backoff.ts';
-import { ProtocolError, type AssignedJob, type MachineLoad, type ProtocolClient } from './protocol-client.ts';
+import { ProtocolError, tokenEnvironmentVariable, type AssignedJob, type MachineLoad, type ProtocolClient } from './protocol-client.ts';
 import { runJob, type JobOutcome, type RunJobOptions, type RunningJob } from './run-job.ts';
 
 export interface SlotOptions {
@@ -114,7 +114,7 @@ export class WorkerSlot {
     heartbeats.abort();
     await heartbeatLoop;
     this.running = undefined;
-    if (state.verdict === 'auth-failed') throw new ProtocolError('auth', 'the server refused the worker token', 401);
+    if (state.verdict === 'auth-failed') throw tokenRefused();
     if (state.verdict === 'dropped') return;
     await this.report(job, running, outcome, logger);
   }
@@ -147,7 +147,7 @@ export class WorkerSlot {
         const answer = await this.sendLog(job, running, signal);
         if (answer === 'dropped') return;
         if (answer === 'aborted') throw new ProtocolError('aborted', 'abandoned');
-        if (answer === 'auth-failed') throw new ProtocolError('auth', 'the server refused the worker token', 401);
+        if (answer === 'auth-failed') throw tokenRefused();
       }
       await this.options.client.endJob(
         {
@@ -171,4 +171,8 @@ export class WorkerSlot {
       }
     }
   }
+}
+
+function tokenRefused(): ProtocolError {
+  return new ProtocolError('auth', `the server refused the worker token; set ${tokenEnvironmentVariable} to the worker token the server accepts`, 401);
 }

@@ -203,7 +203,7 @@ export class Farm {
       const cycle = this.tree.findCycle(all.filter((j) => j.dependencies.length > 0).map((j) => j.id));
       if (cycle) throw validationError(`dependencies make a cycle: ${cycle.join(' → ')}`);
     } catch (e) {
-      for (const job of created.reverse()) if (this.tree.get(job.id)) this.tree.remove(job.id);
+      for (const job of created.reverse()) if (this.tree.get(job.id)) this.removeFromTree(job.id);
       this.tree.dirty.clear();
       for (const job of all) this.groupsToSave.delete(job.id);
       throw e;
@@ -227,7 +227,7 @@ export class Farm {
       this.tree.dirty.add(id);
       if (this.tree.isGroup(job)) this.groupsToSave.add(id);
     }
-    if (reorder) this.queue.rebuild(this.tree.jobs.values());
+    if (reorder) this.queue.rebuild(this.tree.leavesOf(ROOT_ID));
     await this.persist();
   }
 
@@ -274,10 +274,16 @@ export class Farm {
     for (const id of ids) {
       if (!this.tree.get(id)) continue; // inside a subtree deleted just before
       for (const leaf of this.tree.leavesOf(id)) this.stopRun(leaf, 'KILLED');
-      gone.push(...this.tree.remove(id));
+      gone.push(...this.removeFromTree(id));
     }
     await this.persist();
     await Promise.all(gone.map((j) => this.logs.remove(j.id)));
+  }
+
+  private removeFromTree(id: number): Job[] {
+    const gone = this.tree.remove(id);
+    for (const job of gone) this.queue.forget(job);
+    return gone;
   }
 
   private leavesOfMany(ids: number[]): Job[] {

@@ -28,10 +28,10 @@ const ALIASES: Record<string, string> = {
   localprogress: 'local_progress_pattern',
 };
 
-const intField = (name: string, min: number) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && /^-?\d+$/.test(v.trim()) ? Number(v) : v), z.number({ error: `${name} must be an integer` }).int(`${name} must be an integer`).min(min, `${name} must be ≥ ${min}`));
+const intField = (min: number) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && /^-?\d+$/.test(v.trim()) ? Number(v) : v), z.number({ error: 'must be an integer' }).int(`must be an integer`).min(min, `must be ≥ ${min}`));
 
-const textField = (name: string) => z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string({ error: `${name} must be a string` }).max(1_000_000, `${name} is too long`));
+const textField = () => z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string({ error: 'must be a string' }).max(1_000_000, 'is too long (1,000,000 characters at most)'));
 
 const dependenciesField = z.preprocess(
   (v) => {
@@ -39,29 +39,29 @@ const dependenciesField = z.preprocess(
     if (typeof v === 'string') return v.split(/[\s,]+/).filter(Boolean);
     return v;
   },
-  z.array(z.union([z.number().int().positive(), z.string().min(1)]), { error: 'dependencies must be a list of job ids, e.g. [12, 13] or "12,13"' }),
+  z.array(z.union([z.number().int().positive(), z.string().min(1)]), { error: 'must be a list of job ids, e.g. [12, 13] or "12,13"' }),
 );
 
 const jobSchema = z
   .object({
-    title: textField('title'),
-    command: textField('command'),
-    dir: textField('dir'),
-    environment: textField('environment'),
-    priority: intField('priority', -1_000_000_000),
-    timeout: intField('timeout', 0),
-    retry: intField('retry', 0),
-    affinity: textField('affinity'),
-    url: textField('url'),
-    user: textField('user'),
-    progress_pattern: textField('progress_pattern'),
-    local_progress_pattern: textField('local_progress_pattern'),
+    title: textField(),
+    command: textField(),
+    dir: textField(),
+    environment: textField(),
+    priority: intField(-1_000_000_000),
+    timeout: intField(0),
+    retry: intField(0),
+    affinity: textField(),
+    url: textField(),
+    user: textField(),
+    progress_pattern: textField(),
+    local_progress_pattern: textField(),
     dependencies: dependenciesField,
-    parent: z.union([z.number().int().min(0), z.string()], { error: 'parent must be a job id, a title or a path "a|b"' }),
-    is_parent: z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean({ error: 'is_parent must be true or false' })),
-    state: z.enum(['WAITING', 'PAUSED'], { error: 'state may only be WAITING or PAUSED on submission' }),
+    parent: z.union([z.number().int().min(0), z.string()], { error: 'must be a job id, a title or a path "a|b"' }),
+    is_parent: z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean({ error: 'must be true or false' })),
+    state: z.enum(['WAITING', 'PAUSED'], { error: 'may only be WAITING or PAUSED on submission' }),
     ref: z.string().min(1),
-    children: z.array(z.unknown(), { error: 'children must be a list of jobs' }),
+    children: z.array(z.unknown(), { error: 'must be a list of jobs' }),
   })
   .partial()
   .strict();
@@ -127,18 +127,18 @@ export function parseJobInput(raw: unknown, options: { form?: boolean; where?: s
 /** The editable fields of `POST /api/jobs` (`{ "123": { "title": … } }`). */
 const editSchema = z
   .object({
-    title: textField('title'),
-    command: textField('command'),
-    dir: textField('dir'),
-    environment: textField('environment'),
-    priority: intField('priority', -1_000_000_000),
-    timeout: intField('timeout', 0),
-    retry: intField('retry', 0),
-    affinity: textField('affinity'),
-    url: textField('url'),
-    user: textField('user'),
-    progress_pattern: textField('progress_pattern'),
-    local_progress_pattern: textField('local_progress_pattern'),
+    title: textField(),
+    command: textField(),
+    dir: textField(),
+    environment: textField(),
+    priority: intField(-1_000_000_000),
+    timeout: intField(0),
+    retry: intField(0),
+    affinity: textField(),
+    url: textField(),
+    user: textField(),
+    progress_pattern: textField(),
+    local_progress_pattern: textField(),
     dependencies: dependenciesField,
   })
   .partial()

@@ -99,14 +99,14 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
       // A new slot (ready after a boot) must get at least workPerSlot seconds of this group's work before the
       // existing slots alone would finish it; how many such slots fit is the launch.
       const target = now + (boot + workPerSlot) * 1000;
-      // A busy slot is only worth waiting for if it frees up soon after a fresh boot would be ready.
-      const patience = now + (1 + settings.busyWaitBootFactor) * boot * 1000;
-      const useful = free.filter((u) => at(u) < target && (!u.busy || at(u) <= patience));
+      const useful = free.filter((u) => at(u) < target);
       const existingWork = useful.reduce((sum, u) => sum + (target - at(u)) / 1000, 0);
       for (const u of useful) u.claimed = true;
       supply = useful.length;
       newSlots = Math.max(0, Math.min(group.count - supply, Math.floor((work - existingWork) / workPerSlot)));
-      if (newSlots === 0 && supply === 0) newSlots = 1;
+      // Latency guard: jobs do not wait for busy slots that free up long after a fresh boot would be ready.
+      const patience = now + (1 + settings.busyWaitBootFactor) * boot * 1000;
+      if (newSlots === 0 && !useful.some((u) => at(u) <= patience)) newSlots = 1;
       wanted = supply + newSlots;
     }
     if (servable.length === 0) {
@@ -129,7 +129,7 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
       reasons.push(`${group.count} job(s) of ${label}: every pool that can serve them is backed off after capacity errors — not launching`);
       continue;
     }
-    const best = candidates[0];
+    const best = shareInstanceCap(candidates, group.affinities, snapshot, settings.maxInstances);
     let count = Math.ceil(need / best.offer.slots);
     const limits: string[] = [];
     if (count > instanceRoom) {
@@ -183,6 +183,24 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
     });
   }
   return { launches, terminations, reasons };
+}
+
+/**
+ * The instance cap is shared by every affinity group. When other groups that this group's
+ * cheapest type cannot serve exist (waiting now or seen recently), a group that would take more
+ * than half the cap buys bigger instances instead, if one costs at most 15 % more per slot — so
+ * the others still find room (the cap counts instances, not slots).
+ */
+function shareInstanceCap(candidates: readonly Candidate[], affinities: readonly string[], snapshot: ScalerSnapshot, maxInstances: number): Candidate {
+  const best = candidates[0];
+  const half = Math.floor(maxInstances / 2);
+  if (best.instances <= half) return best;
+  const others = [...snapshot.demand.map((g) => g.affinities), ...(snapshot.arrivals ?? []).map((a) => a.affinities)].filter(
+    (other) => !canServe(other, best.offer.affinities) && !canServe(other, affinities),
+  );
+  if (others.length === 0) return best;
+  const perSlot = (c: Candidate) => c.perHour / c.offer.slots;
+  return candidates.find((c) => c.instances <= half && perSlot(c) <= perSlot(best) * 1.15) ?? best;
 }
 
 function cheapestPerSlot(offers: readonly OfferView[], allowSpot: boolean): OfferView | undefined {

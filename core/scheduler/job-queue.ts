@@ -30,6 +30,11 @@ export class JobQueue {
     heap.push({ job, stamp, key: this.sortKey(job) });
   }
 
+  /** Drops a job (deleted) from the queue. */
+  forget(job: Job): void {
+    (job as Stamped)[STAMP] = ((job as Stamped)[STAMP] ?? 0) + 1;
+  }
+
   /** Takes the best WAITING job whose affinities are all among `workerAffinities`. */
   take(workerAffinities: string[], accept: (job: Job) => boolean = () => true): Job | undefined {
     let best: Heap | undefined;
