@@ -183,7 +183,7 @@ export class Dispatcher {
         worker.error++;
         if (report.timed_out) await farm.logs.append(job.id, `\n[coalition] killed after its timeout of ${job.timeout} s\n`);
       }
-      void farm.events.record({ worker: worker.name, job_id: job.id, job_title: job.title, state: ok ? 'FINISHED' : 'ERROR', start: job.start_time, duration: job.duration });
+      farm.recordEvent({ worker: worker.name, job_id: job.id, job_title: job.title, state: ok ? 'FINISHED' : 'ERROR', start: job.start_time, duration: job.duration });
       farm.setState(job, ok ? 'FINISHED' : job.run_done <= job.retry ? farm.tree.queueState(job) : 'ERROR');
     }
     await farm.persist();

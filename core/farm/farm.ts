@@ -9,7 +9,7 @@ import { LogStore } from '../logs/log-store.ts';
 import { JobQueue } from '../scheduler/job-queue.ts';
 import type { Doc } from '../store/collection.ts';
 import type { Store } from '../store/store.ts';
-import { EventLog } from './event-log.ts';
+import { EventLog, type JobEvent } from './event-log.ts';
 import { WorkerRegistry } from './worker-registry.ts';
 
 export interface FarmOptions {
@@ -153,7 +153,7 @@ export class Farm {
         else if (!this.tree.isGroup(job) || this.groupsToSave.delete(id)) put.push(toDoc(job));
       }
       dirty.clear();
-      this.lastWrite = Promise.all([this.store.jobs.put(put), this.store.jobs.remove(removed)]);
+      this.lastWrite = Promise.all([this.lastWrite, this.store.jobs.put(put), this.store.jobs.remove(removed)]);
     }
     return this.lastWrite;
   }
@@ -309,7 +309,12 @@ export class Farm {
       this.workerChanged(worker.name);
     }
     const now = this.nowSeconds();
-    void this.events.record({ worker: job.worker, job_id: job.id, job_title: job.title, state: eventState, start: job.start_time, duration: now - job.start_time });
+    this.recordEvent({ worker: job.worker, job_id: job.id, job_title: job.title, state: eventState, start: job.start_time, duration: now - job.start_time });
+  }
+
+  /** Adds a run to the history; the next `persist()` also waits for it to be written. */
+  recordEvent(event: Omit<JobEvent, 'id'>): void {
+    this.lastWrite = Promise.all([this.lastWrite, this.events.record(event)]);
   }
 
   /** [-priority, id] for each ancestor from the top, then for the job: the dispatch order. */

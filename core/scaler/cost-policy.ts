@@ -188,8 +188,8 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
 /**
  * The instance cap is shared by every affinity group. When other groups that this group's
  * cheapest type cannot serve exist (waiting now or seen recently), a group that would take more
- * than half the cap buys bigger instances instead, if one costs at most 15 % more per slot — so
- * the others still find room (the cap counts instances, not slots).
+ * than half the cap buys the type needing the fewest instances among those costing at most 15 %
+ * more per slot — so the others still find room (the cap counts instances, not slots).
  */
 function shareInstanceCap(candidates: readonly Candidate[], affinities: readonly string[], snapshot: ScalerSnapshot, maxInstances: number): Candidate {
   const best = candidates[0];
@@ -200,7 +200,9 @@ function shareInstanceCap(candidates: readonly Candidate[], affinities: readonly
   );
   if (others.length === 0) return best;
   const perSlot = (c: Candidate) => c.perHour / c.offer.slots;
-  return candidates.find((c) => c.instances <= half && perSlot(c) <= perSlot(best) * 1.15) ?? best;
+  const affordable = candidates.filter((c) => perSlot(c) <= perSlot(best) * 1.15);
+  // Fewest instances first; among equals the cheapest (candidates are sorted by cost).
+  return affordable.reduce((pick, c) => (c.instances < pick.instances ? c : pick), best);
 }
 
 function cheapestPerSlot(offers: readonly OfferView[], allowSpot: boolean): OfferView | undefined {
