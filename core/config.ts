@@ -18,6 +18,8 @@ export const SERVER_DEFAULTS = {
   fsync: false,
   /** Longest time a pickjob is held open, in ms. */
   maxwait: 20_000,
+  /** The URL workers on started instances use to reach this server (default: http://<host>:<port>). */
+  publicurl: '',
   /** Extra plugin folders, comma-separated. */
   plugindirs: '',
   eventretentiondays: 30,
@@ -41,6 +43,7 @@ const schema = z
     fsync: bool,
     maxwait: int(0, 600_000),
     plugindirs: z.string(),
+    publicurl: z.union([z.literal(''), z.url({ error: 'must be a URL like http://10.0.0.5:19211' })]),
     eventretentiondays: z.coerce.number().positive(),
     verbose: bool,
   })

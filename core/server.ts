@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type express from 'express';
+import { Router } from 'express';
+import { startCloudMode, type CloudMode, type CloudModeOptions } from './cloud/cloud-mode.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { SERVER_DEFAULTS, type ServerConfig } from './config.ts';
 import { Dispatcher } from './farm/dispatcher.ts';
@@ -17,8 +18,11 @@ export interface ServerOptions extends Partial<ServerConfig> {
   logger?: Logger;
   /** Overrides the tokens (tests); otherwise environment or `<data>/tokens.json`. */
   tokens?: Tokens;
-  /** Adds routers (cloud, plugins) once the farm exists. */
-  extraRoutes?: (parts: { farm: Farm; dispatcher: Dispatcher; instanceTokens: InstanceTokens }) => express.Router[];
+  /** The parsed coalition.ini (plugin sections like `[local]`, `[cloud]`), and its folder. */
+  ini?: Record<string, Record<string, string>>;
+  configDir?: string;
+  /** Seconds between scaler ticks (tests make it short). */
+  scalerTickSeconds?: number;
 }
 
 export interface RunningServer {
@@ -30,6 +34,7 @@ export interface RunningServer {
   tokens?: Tokens;
   tokensFile?: string;
   instanceTokens: InstanceTokens;
+  cloud: CloudMode;
   close(): Promise<void>;
 }
 
@@ -51,7 +56,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (options.tokens) tokens = options.tokens;
     else ({ tokens, file: tokensFile } = loadTokens(config.data));
   }
-  const app = createApp({ farm, dispatcher, logger, tokens, instanceTokens, extraRoutes: options.extraRoutes?.({ farm, dispatcher, instanceTokens }) });
+  const cloudRoutes = Router(); // filled once the server listens and the plugins are loaded
+  const app = createApp({ farm, dispatcher, logger, tokens, instanceTokens, extraRoutes: [cloudRoutes] });
   const workerProtocol = workerProtocolHandler({ farm, dispatcher, logger, authenticate: authenticator({ tokens, instanceTokens }) });
   const server: Server = createServer((req, res) => (req.url?.startsWith('/workers/') ? workerProtocol(req, res) : app(req, res)));
   await new Promise<void>((resolve, reject) => {
@@ -63,6 +69,21 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = (server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${shownHost}:${port}`;
+  const cloud = await startCloudMode({
+    servermode: config.servermode as CloudModeOptions['servermode'],
+    dataDir: config.data,
+    serverUrl: config.publicurl || url,
+    ini: options.ini ?? {},
+    configDir: options.configDir ?? process.cwd(),
+    plugindirs: config.plugindirs,
+    farm,
+    dispatcher,
+    store,
+    instanceTokens,
+    logger,
+    tickSeconds: options.scalerTickSeconds,
+  });
+  cloudRoutes.use(cloud.routes);
   return {
     url,
     port,
@@ -71,7 +92,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     tokens,
     tokensFile,
     instanceTokens,
+    cloud,
     async close() {
+      await cloud.stop();
       dispatcher.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
+import { farmIdFor } from '../core/farm-id.ts';
 import { FileSecretStore, scopedSecretStore } from '../core/plugins/file-secret-store.ts';
 import type { PluginContext, PluginLogger, SetupStep, SetupWizard } from '../core/plugin-api.ts';
 import { loadAwsSettings, setupContextFor } from '../plugins/aws/index.ts';
@@ -21,21 +20,6 @@ const terminalLogger: PluginLogger = {
   warn: (obj, msg) => err(`warning: ${typeof obj === 'string' ? obj : msg ?? JSON.stringify(obj)}`),
   error: (obj, msg) => err(`error: ${typeof obj === 'string' ? obj : msg ?? JSON.stringify(obj)}`),
 };
-
-/**
- * The farm id the server tags resources with. Until the server settles where it keeps one,
- * the CLI uses `--farm`, `COALITION_FARM_ID`, or `<data>/farm-id` (created on first use).
- */
-export function farmIdFor(dataDir: string, flag?: string): string {
-  if (flag) return flag;
-  if (process.env.COALITION_FARM_ID) return process.env.COALITION_FARM_ID;
-  const file = join(dataDir, 'farm-id');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const id = `farm-${randomBytes(4).toString('hex')}`;
-  writeFileSync(file, `${id}\n`);
-  return id;
-}
 
 function pluginContext(opts: Opts): PluginContext {
   const dataDir = resolve(String(opts.data ?? './data'));

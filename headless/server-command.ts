@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { configFromEnv, readIni, resolveServerConfig } from '../core/config.ts';
 import { CoalitionError } from '../core/errors.ts';
@@ -15,12 +16,17 @@ export function registerServerCommand(program: Command): void {
     .option('--config <file>', 'coalition.ini to read ([server] section)')
     .option('--no-auth', 'accept requests without a token (trusted LAN only)')
     .option('--store <engine>', 'storage engine: journal (default) or nedb')
+    .option('--servermode <mode>', 'local (start workers on this machine when jobs wait), aws, or normal (no scaler)')
     .option('--verbose', 'debug logs')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const layers: Array<{ source: string; values: Record<string, unknown> }> = [];
-      if (typeof opts.config === 'string') layers.push({ source: opts.config, values: readIni(opts.config).server ?? {} });
+      let ini: Record<string, Record<string, string>> = {};
+      if (typeof opts.config === 'string') {
+        ini = readIni(opts.config);
+        layers.push({ source: opts.config, values: ini.server ?? {} });
+      }
       layers.push({ source: 'environment', values: configFromEnv(process.env) });
-      const flags: Record<string, unknown> = { port: opts.port, host: opts.host, data: opts.data, store: opts.store, verbose: opts.verbose };
+      const flags: Record<string, unknown> = { port: opts.port, host: opts.host, data: opts.data, store: opts.store, servermode: opts.servermode, verbose: opts.verbose };
       if (opts.auth === false) flags.auth = 'none';
       layers.push({ source: 'command line', values: flags });
       let config;
@@ -34,12 +40,13 @@ export function registerServerCommand(program: Command): void {
         throw e;
       }
       const logger = createLogger({ level: config.verbose ? 'debug' : undefined });
-      const server = await startServer({ ...config, logger });
+      const server = await startServer({ ...config, logger, ini, configDir: typeof opts.config === 'string' ? dirname(resolve(opts.config)) : process.cwd() });
       const out = (line: string) => process.stdout.write(line + '\n');
       out(`Coalition server listening on ${server.url} (data in ${config.data})`);
       if (!server.tokens) out('WARNING: auth is off (--no-auth / auth = none): anyone who can reach this port can run commands on your workers.');
       else if (server.tokensFile) out(`Tokens (admin, worker) are in ${server.tokensFile} — readable only by you.`);
       else out('Tokens come from COALITION_ADMIN_TOKEN and COALITION_WORKER_TOKEN.');
+      if (server.cloud.scaler) out(`Cloud mode: ${config.servermode} — the scaler starts workers while jobs wait (GET /api/cloud).`);
       let closing = false;
       const stop = async () => {
         if (closing) return;

@@ -42,7 +42,7 @@ export class Farm {
   private lastWrite: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<ChangeListener>();
   private readonly changedWorkers = new Set<string>();
-  private runnableListeners = new Set<() => void>();
+  private readonly runnableListeners = new Set<(job: Job) => void>();
   private broadcastScheduled = false;
 
   constructor(private readonly options: FarmOptions) {
@@ -52,7 +52,7 @@ export class Farm {
     this.queue = new JobQueue((job) => this.sortKey(job));
     this.tree = new JobTree((job) => {
       this.queue.push(job);
-      for (const l of this.runnableListeners) l();
+      for (const l of this.runnableListeners) l(job);
     });
     this.workers = new WorkerRegistry(options.store.workers);
     this.events = new EventLog(options.store.events);
@@ -96,7 +96,7 @@ export class Farm {
   }
 
   /** Called whenever a job may have become runnable (the dispatcher wakes long-polls). */
-  onRunnable(listener: () => void): () => void {
+  onRunnable(listener: (job: Job) => void): () => void {
     this.runnableListeners.add(listener);
     return () => this.runnableListeners.delete(listener);
   }

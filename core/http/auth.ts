@@ -58,8 +58,15 @@ export class InstanceTokens {
     return digest(token).toString('hex');
   }
 
-  revoke(workerName: string): void {
-    for (const [d, name] of this.byDigest) if (name === workerName) this.byDigest.delete(d);
+  /** Forgets the worker's tokens; returns their digests. */
+  revoke(workerName: string): string[] {
+    const gone: string[] = [];
+    for (const [d, name] of this.byDigest) {
+      if (name !== workerName) continue;
+      this.byDigest.delete(d);
+      gone.push(d);
+    }
+    return gone;
   }
 
   /** The digest map is keyed by a hash of the token, so lookup time does not depend on it. */

@@ -77,7 +77,9 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
     const free = units.filter((u) => !u.claimed && canServe(group.affinities, u.affinities)).sort((a, b) => a.affinities.length - b.affinities.length);
     const cheapest = cheapestPerSlot(servable, settings.allowSpot);
     const boot = cheapest?.bootSeconds ?? maxBoot;
-    const workPerSlot = Math.max(1, settings.workPerSlotBootFactor * boot);
+    // Capacity that costs nothing (the local provider) needs no work to pay for its boot: one job per slot.
+    const freeCapacity = cheapest !== undefined && Object.values(cheapest.prices).some((p) => p === 0);
+    const workPerSlot = freeCapacity ? Math.max(1, group.expectedSeconds ?? 1) : Math.max(1, settings.workPerSlotBootFactor * boot);
     let supply: number;
     let wanted: number;
     let newSlots: number;
@@ -86,9 +88,9 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
       const ready = free.filter((u) => !u.busy).slice(0, group.count);
       for (const u of ready) u.claimed = true;
       supply = ready.length;
-      wanted = Math.min(group.count, settings.probeSlots);
-      newSlots = supply > 0 ? 0 : wanted;
-      if (servable.length > 0 && supply > 0) {
+      wanted = freeCapacity ? group.count : Math.min(group.count, settings.probeSlots);
+      newSlots = freeCapacity ? Math.max(0, wanted - supply) : supply > 0 ? 0 : wanted;
+      if (servable.length > 0 && supply > 0 && newSlots === 0) {
         reasons.push(`${group.count} job(s) of ${label}: durations unknown yet, ${supply} slot(s) on the way or idle: waiting to learn more before launching`);
         continue;
       }

@@ -62,5 +62,12 @@ export function settingsFromIni(values: Readonly<Record<string, string | undefin
   out.workerinstanceminimumlifetime = num('workerinstanceminimumlifetime') ?? out.workerinstanceminimumlifetime;
   if (values.nameprefix) out.nameprefix = values.nameprefix;
   if (values.spot !== undefined) out.allowSpot = /^(1|true|yes|on)$/i.test(values.spot.trim());
+  out.maxInstances = num('maxinstances') ?? out.maxInstances;
+  out.maxLaunchesPerMinute = num('maxlaunchesperminute') ?? out.maxLaunchesPerMinute;
+  out.budgetPerHour = num('budgetperhour') ?? out.budgetPerHour;
+  if (values.policy !== undefined) {
+    if (values.policy !== 'cost' && values.policy !== 'classic') throw new Error(`setting policy must be cost or classic, got "${values.policy}"`);
+    out.policy = values.policy;
+  }
   return out;
 }

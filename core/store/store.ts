@@ -19,6 +19,8 @@ export interface Store {
   events: Collection;
   settings: Collection;
   instances: Collection;
+  /** Digests of the per-instance worker tokens the scaler issued. */
+  tokens: Collection;
   close(): Promise<void>;
 }
 
@@ -31,8 +33,9 @@ export function openStore(options: StoreOptions): Store {
     events: make('events'),
     settings: make('settings'),
     instances: make('instances'),
+    tokens: make('tokens'),
     async close() {
-      await Promise.all([store.jobs.close(), store.workers.close(), store.events.close(), store.settings.close(), store.instances.close()]);
+      await Promise.all([store.jobs.close(), store.workers.close(), store.events.close(), store.settings.close(), store.instances.close(), store.tokens.close()]);
     },
   };
   return store;

@@ -76,6 +76,7 @@ export async function startServerProcess(options: { dataDir?: string; port?: num
   const proc = runCoalition(['server', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, ...(options.args ?? [])], {
     COALITION_ADMIN_TOKEN: TEST_TOKENS.admin,
     COALITION_WORKER_TOKEN: TEST_TOKENS.worker,
+    COALITION_SERVERMODE: 'normal', // tests that want the scaler say so
     ...options.env,
   });
   await waitFor(() => proc.output().includes('listening on'), { what: `server to listen (output: ${proc.output()})`, timeoutMs: 30_000, exited: proc.exited });

@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Router } from 'express';
+import type { Dispatcher } from '../farm/dispatcher.ts';
+import type { Farm } from '../farm/farm.ts';
+import { farmIdFor } from '../farm-id.ts';
+import type { InstanceTokens } from '../http/auth.ts';
+import { cloudRoutes } from '../http/cloud-routes.ts';
+import { pluginRoutes } from '../http/plugin-routes.ts';
+import { setupRoutes } from '../http/setup-routes.ts';
+import type { Logger } from '../logger.ts';
+import { parsePluginDirs } from '../plugins/discover.ts';
+import { PluginHost } from '../plugins/plugin-host.ts';
+import { ScalerService } from '../scaler/scaler-service.ts';
+import { defaultScalerSettings, settingsFromIni } from '../scaler/settings.ts';
+import type { ScalerSettings } from '../scaler/types.ts';
+import type { Store } from '../store/store.ts';
+import { readIni } from '../config.ts';
+import { FarmScalerHost, InstanceRecords } from './farm-scaler-host.ts';
+
+export interface CloudModeOptions {
+  servermode: 'aws' | 'local' | 'normal';
+  dataDir: string;
+  /** The URL started workers reach. */
+  serverUrl: string;
+  /** The parsed coalition.ini (sections), and its folder (relative paths start there). */
+  ini: Record<string, Record<string, string>>;
+  configDir: string;
+  plugindirs: string;
+  farm: Farm;
+  dispatcher: Dispatcher;
+  store: Store;
+  instanceTokens: InstanceTokens;
+  logger: Logger;
+  /** Seconds between scaler ticks. */
+  tickSeconds?: number;
+}
+
+export interface CloudMode {
+  plugins: PluginHost;
+  scaler?: ScalerService;
+  routes: Router;
+  stop(): Promise<void>;
+}
+
+/**
+ * Loads the plugins and, unless `servermode = normal`, runs the scaler with the provider the
+ * mode names (`local`: worker processes on this machine; `aws`: EC2). The scaler is poked when
+ * jobs become runnable, end, or lose their worker.
+ */
+export async function startCloudMode(o: CloudModeOptions): Promise<CloudMode> {
+  const farmId = farmIdFor(o.dataDir);
+  const awsIniPath = o.ini.server?.cloudawsini ? resolve(o.configDir, o.ini.server.cloudawsini) : join(o.configDir, 'cloud_aws.ini');
+  const awsIni = existsSync(awsIniPath) ? readIni(awsIniPath) : {};
+  const flat = (sections: Record<string, Record<string, string>>) => Object.assign({}, ...Object.values(sections)) as Record<string, string>;
+  const plugins = new PluginHost({
+    farmId,
+    serverUrl: o.serverUrl,
+    dataDir: o.dataDir,
+    logger: o.logger,
+    extraDirs: parsePluginDirs(o.plugindirs, o.configDir),
+    configFor: (name) => (name === 'aws' ? { ...flat(awsIni), ...(existsSync(awsIniPath) ? { cloudawsini: awsIniPath } : {}), ...(o.ini.aws ?? {}) } : (o.ini[name] ?? {})),
+  });
+  await plugins.start();
+  const routes = Router();
+  routes.use(pluginRoutes(plugins));
+  routes.use(setupRoutes(plugins));
+  let scaler: ScalerService | undefined;
+  if (o.servermode !== 'normal') {
+    const provider = plugins.provider(o.servermode);
+    if (!provider) {
+      o.logger.error({ servermode: o.servermode }, `servermode = ${o.servermode} but no active plugin provides "${o.servermode}" (see GET /api/plugins); the scaler is off`);
+    } else {
+      const records = new InstanceRecords(o.store.instances);
+      await records.load();
+      const host = new FarmScalerHost(o.farm, o.instanceTokens, o.store.tokens, records, farmId, o.serverUrl, o.logger.child({ part: 'scaler' }));
+      await host.loadTokens();
+      scaler = new ScalerService(host, provider, scalerSettings(o, flat(awsIni)), { tickSeconds: o.tickSeconds });
+      const poke = throttled(() => scaler!.poke(), 500);
+      o.farm.onRunnable(poke);
+      o.farm.onChange(({ workers }) => workers.length && poke());
+      scaler.start();
+      routes.use(cloudRoutes(scaler));
+    }
+  }
+  return {
+    plugins,
+    scaler,
+    routes,
+    async stop() {
+      scaler?.stop();
+      // Local workers are this server's children in spirit: a clean stop stops them too (a crash
+      // leaves them running, and the next start adopts them).
+      if (scaler && o.servermode === 'local') {
+        const alive = (await scaler.status()).instances.filter((i) => i.id && i.state !== 'terminated').map((i) => i.id!);
+        if (alive.length) await scaler.terminate(alive).catch((e: unknown) => o.logger.warn({ err: e }, 'could not stop the local workers'));
+      }
+      await plugins.stop();
+    },
+  };
+}
+
+/** Scaler settings: defaults, then `[cloud]` of coalition.ini, the provider's own section, or cloud_aws.ini. */
+function scalerSettings(o: CloudModeOptions, awsIni: Record<string, string>): ScalerSettings {
+  let settings: ScalerSettings = { ...defaultScalerSettings };
+  if (o.servermode === 'local') {
+    const local = o.ini.local ?? {};
+    const cap = Number(local.maxinstances ?? 2);
+    // Local workers cost nothing and bill nothing: no spot, no minimum billing, quick boots.
+    settings = { ...settings, maxInstances: cap, workerinstancemax: cap, allowSpot: false, minimumBilledSeconds: 0, bootDeadlineSeconds: 120, nameprefix: 'local-' };
+    settings = settingsFromIni(local, settings);
+  } else if (o.servermode === 'aws') {
+    settings = settingsFromIni(awsIni, settings);
+  }
+  return settingsFromIni(o.ini.cloud ?? {}, settings);
+}
+
+/** Calls `fn` at most once per `ms` (trailing call kept). */
+function throttled(fn: () => void, ms: number): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let last = 0;
+  return () => {
+    if (timer) return;
+    const wait = Math.max(0, last + ms - Date.now());
+    timer = setTimeout(() => {
+      timer = undefined;
+      last = Date.now();
+      fn();
+    }, wait);
+    timer.unref();
+  };
+}
