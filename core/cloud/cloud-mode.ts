@@ -50,16 +50,19 @@ export interface CloudMode {
  */
 export async function startCloudMode(o: CloudModeOptions): Promise<CloudMode> {
   const farmId = farmIdFor(o.dataDir);
-  const awsIniPath = o.ini.server?.cloudawsini ? resolve(o.configDir, o.ini.server.cloudawsini) : join(o.configDir, 'cloud_aws.ini');
-  const awsIni = existsSync(awsIniPath) ? readIni(awsIniPath) : {};
+  // cloud_aws.ini: the one the setup wizard saved < the one named by `cloudawsini` (or next to coalition.ini) < [aws] of coalition.ini.
+  const named = o.ini.aws?.cloudawsini ?? o.ini.server?.cloudawsini;
+  const awsIniPath = named ? resolve(o.configDir, named) : join(o.configDir, 'cloud_aws.ini');
   const flat = (sections: Record<string, Record<string, string>>) => Object.assign({}, ...Object.values(sections)) as Record<string, string>;
+  const readIfThere = (path: string) => (existsSync(path) ? flat(readIni(path)) : {});
+  const awsValues = { ...readIfThere(join(o.dataDir, 'plugins', 'aws', 'cloud_aws.ini')), ...readIfThere(awsIniPath), ...(o.ini.aws ?? {}) };
   const plugins = new PluginHost({
     farmId,
     serverUrl: o.serverUrl,
     dataDir: o.dataDir,
     logger: o.logger,
     extraDirs: parsePluginDirs(o.plugindirs, o.configDir),
-    configFor: (name) => (name === 'aws' ? { ...flat(awsIni), ...(existsSync(awsIniPath) ? { cloudawsini: awsIniPath } : {}), ...(o.ini.aws ?? {}) } : (o.ini[name] ?? {})),
+    configFor: (name) => (name === 'aws' ? { ...(existsSync(awsIniPath) ? { cloudawsini: awsIniPath } : {}), ...(o.ini.aws ?? {}) } : (o.ini[name] ?? {})),
   });
   await plugins.start();
   const routes = Router();
@@ -75,7 +78,7 @@ export async function startCloudMode(o: CloudModeOptions): Promise<CloudMode> {
       await records.load();
       const host = new FarmScalerHost(o.farm, o.instanceTokens, o.store.tokens, records, farmId, o.serverUrl, o.logger.child({ part: 'scaler' }));
       await host.loadTokens();
-      scaler = new ScalerService(host, provider, scalerSettings(o, flat(awsIni)), { tickSeconds: o.tickSeconds });
+      scaler = new ScalerService(host, provider, scalerSettings(o, awsValues), { tickSeconds: o.tickSeconds });
       const poke = throttled(() => scaler!.poke(), 500);
       o.farm.onRunnable(poke);
       o.farm.onChange(({ workers }) => workers.length && poke());

@@ -166,3 +166,19 @@ describe('durability', () => {
     expect((await env.pick('w'))?.title).toBe('b');
   });
 });
+
+describe('spot interruption', () => {
+  it('an interrupted worker gets no new job and its requeued job keeps its retries', async () => {
+    env = await openFarm();
+    const job = await env.submit({ title: 'frame', command: 'x', retry: 0 });
+    await env.submit({ title: 'next', command: 'x' });
+    await env.pick('spot-1');
+    await env.dispatcher.interruption('spot-1');
+    await env.dispatcher.endJob({ name: 'spot-1', job: job.id, exit_code: 143, requeue: true });
+    expect(job.state).toBe('WAITING');
+    expect(job.run_done).toBe(0);
+    expect(await env.pick('spot-1')).toBeNull();
+    expect((await env.pick('on-demand-1'))?.id).toBe(job.id);
+    expect(env.dispatcher.interruptions).toBe(1);
+  });
+});
