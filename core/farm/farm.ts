@@ -39,7 +39,7 @@ export class Farm {
   private readonly store: Store;
   /** Groups whose own fields changed (a group's state and counters are derived at load). */
   private readonly groupsToSave = new Set<number>();
-  private lastWrite: Promise<unknown> = Promise.resolve();
+  private lastWrite: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<ChangeListener>();
   private readonly changedWorkers = new Set<string>();
   private readonly runnableListeners = new Set<(job: Job) => void>();
@@ -140,7 +140,7 @@ export class Farm {
    * Writes every change made so far. Resolves when they are in the file, including changes
    * an earlier caller already queued (so no caller answers before its change is stored).
    */
-  persist(): Promise<unknown> {
+  persist(): Promise<void> {
     const dirty = this.tree.dirty;
     if (dirty.size > 0) {
       const put: Doc[] = [];
@@ -153,7 +153,7 @@ export class Farm {
         else if (!this.tree.isGroup(job) || this.groupsToSave.delete(id)) put.push(toDoc(job));
       }
       dirty.clear();
-      this.lastWrite = Promise.all([this.lastWrite, this.store.jobs.put(put), this.store.jobs.remove(removed)]);
+      this.lastWrite = settled([this.lastWrite, this.store.jobs.put(put), this.store.jobs.remove(removed)]);
     }
     return this.lastWrite;
   }
@@ -314,7 +314,7 @@ export class Farm {
 
   /** Adds a run to the history; the next `persist()` also waits for it to be written. */
   recordEvent(event: Omit<JobEvent, 'id'>): void {
-    this.lastWrite = Promise.all([this.lastWrite, this.events.record(event)]);
+    this.lastWrite = settled([this.lastWrite, this.events.record(event)]);
   }
 
   /** [-priority, id] for each ancestor from the top, then for the job: the dispatch order. */
@@ -334,6 +334,12 @@ export class Farm {
     await this.store.close();
   }
 }
+
+/**
+ * Waits for the earlier writes (whose failure was already reported to their caller) and the new
+ * ones; keeps no result, since chained writes would otherwise nest every earlier result.
+ */
+const settled = ([earlier, ...writes]: Promise<unknown>[]): Promise<void> => Promise.all([earlier.catch(() => {}), ...writes]).then(() => undefined);
 
 const toDoc = (job: Job): Doc => jobDoc(job) as unknown as Doc;
 
