@@ -1,13 +1,13 @@
 import type { Clock } from '../clock.ts';
 import { validationError } from '../errors.ts';
 import type { Job, JobState } from '../jobs/job.ts';
-import { jobDoc, makeJob } from '../jobs/job.ts';
+import { jobFromDoc, type JobDoc } from '../jobs/job.ts';
 import type { JobEdit, JobInput } from '../jobs/job-input.ts';
 import { JobTree, ROOT_ID } from '../jobs/job-tree.ts';
 import type { Logger } from '../logger.ts';
 import { LogStore } from '../logs/log-store.ts';
 import { JobQueue } from '../scheduler/job-queue.ts';
-import type { Doc } from '../store/collection.ts';
+
 import type { Store } from '../store/store.ts';
 import { EventLog, type JobEvent } from './event-log.ts';
 import { WorkerRegistry } from './worker-registry.ts';
@@ -64,10 +64,10 @@ export class Farm {
   }
 
   async open(): Promise<void> {
-    const docs = await this.store.jobs.load();
-    for (const doc of docs) this.tree.restore(fromDoc(doc));
+    const jobs = await this.store.jobs.load((doc) => jobFromDoc(doc as JobDoc));
+    for (const job of jobs) this.tree.restore(job);
     this.tree.rebuild();
-    if (this.store.jobs.appendedLines > docs.length * 2 + 10_000) await this.store.jobs.compact(this.persistedDocs());
+    if (this.store.jobs.appendedLines > jobs.length * 2 + 10_000) await this.store.jobs.compact(this.persistedJobs());
     await this.workers.load(this.nowSeconds());
     await this.events.load((this.options.eventRetentionDays ?? 30) * 86400, this.nowSeconds());
     for (const [name, t] of this.events.tallyByWorker()) {
@@ -91,8 +91,8 @@ export class Farm {
     }
   }
 
-  private *persistedDocs(): Iterable<Doc> {
-    for (const job of this.tree.jobs.values()) if (job.id !== ROOT_ID) yield toDoc(job);
+  private *persistedJobs(): Iterable<Job> {
+    for (const job of this.tree.jobs.values()) if (job.id !== ROOT_ID) yield job;
   }
 
   /** Called whenever a job may have become runnable (the dispatcher wakes long-polls). */
@@ -143,14 +143,14 @@ export class Farm {
   persist(): Promise<void> {
     const dirty = this.tree.dirty;
     if (dirty.size > 0) {
-      const put: Doc[] = [];
+      const put: Job[] = [];
       const removed: string[] = [];
       for (const id of dirty) {
         if (id === ROOT_ID) continue;
         this.jobChanged(id);
         const job = this.tree.jobs.get(id);
         if (!job) removed.push(String(id));
-        else if (!this.tree.isGroup(job) || this.groupsToSave.delete(id)) put.push(toDoc(job));
+        else if (!this.tree.isGroup(job) || this.groupsToSave.delete(id)) put.push(job);
       }
       dirty.clear();
       this.lastWrite = settled([this.lastWrite, this.store.jobs.put(put), this.store.jobs.remove(removed)]);
@@ -340,10 +340,3 @@ export class Farm {
  * ones; keeps no result, since chained writes would otherwise nest every earlier result.
  */
 const settled = ([earlier, ...writes]: Promise<unknown>[]): Promise<void> => Promise.all([earlier.catch(() => {}), ...writes]).then(() => undefined);
-
-const toDoc = (job: Job): Doc => jobDoc(job) as unknown as Doc;
-
-function fromDoc(doc: Doc): Job {
-  const d = doc as unknown as Job;
-  return makeJob(Number(doc._id), d.parent, d, d);
-}

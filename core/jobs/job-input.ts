@@ -42,21 +42,26 @@ const dependenciesField = z.preprocess(
   z.array(z.union([z.number().int().positive(), z.string().min(1)]), { error: 'must be a list of job ids, e.g. [12, 13] or "12,13"' }),
 );
 
+/** The fields a job can be given, and edited with. */
+const specFields = {
+  title: textField(),
+  command: textField(),
+  dir: textField(),
+  environment: textField(),
+  priority: intField(-1_000_000_000),
+  timeout: intField(0),
+  retry: intField(0),
+  affinity: textField(),
+  url: textField(),
+  user: textField(),
+  progress_pattern: textField(),
+  local_progress_pattern: textField(),
+  dependencies: dependenciesField,
+};
+
 const jobSchema = z
   .object({
-    title: textField(),
-    command: textField(),
-    dir: textField(),
-    environment: textField(),
-    priority: intField(-1_000_000_000),
-    timeout: intField(0),
-    retry: intField(0),
-    affinity: textField(),
-    url: textField(),
-    user: textField(),
-    progress_pattern: textField(),
-    local_progress_pattern: textField(),
-    dependencies: dependenciesField,
+    ...specFields,
     parent: z.union([z.number().int().min(0), z.string()], { error: 'must be a job id, a title or a path "a|b"' }),
     is_parent: z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean({ error: 'must be true or false' })),
     state: z.enum(['WAITING', 'PAUSED'], { error: 'may only be WAITING or PAUSED on submission' }),
@@ -125,22 +130,7 @@ export function parseJobInput(raw: unknown, options: { form?: boolean; where?: s
 }
 
 /** The editable fields of `POST /api/jobs` (`{ "123": { "title": … } }`). */
-const editSchema = z
-  .object({
-    title: textField(),
-    command: textField(),
-    dir: textField(),
-    environment: textField(),
-    priority: intField(-1_000_000_000),
-    timeout: intField(0),
-    retry: intField(0),
-    affinity: textField(),
-    url: textField(),
-    user: textField(),
-    progress_pattern: textField(),
-    local_progress_pattern: textField(),
-    dependencies: dependenciesField,
-  })
+const editSchema = z.object(specFields)
   .partial()
   .strict();
 

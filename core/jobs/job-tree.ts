@@ -174,7 +174,8 @@ export class JobTree {
     for (const job of this.jobs.values()) if (job.id !== ROOT_ID) this.kids(job.parent).push(job.id);
     for (const kids of this.children.values()) kids.sort((a, b) => a - b);
     const order = this.subtree(ROOT_ID).reverse(); // children before parents
-    for (const job of [...order, this.root]) {
+    order.push(this.root);
+    for (const job of order) {
       const kids = this.children.get(job.id) ?? [];
       if (kids.length === 0 && !job.is_parent) continue;
       const counts = emptyCounts();

@@ -8,10 +8,13 @@ export interface Doc {
  * A collection of documents the server keeps in memory and persists. The repository
  * interface every storage engine implements, so another engine can replace the default.
  */
-export interface Collection<T extends Doc = Doc> {
-  /** Reads every document (the last version of each). */
-  load(): Promise<T[]>;
-  /** Inserts or replaces whole documents; resolves once they are written. */
+export interface Collection<T = Doc> {
+  /**
+   * Reads every document (the last version of each). `revive` turns each parsed line into the
+   * object kept (so a million lines never exist twice in memory).
+   */
+  load<R = T>(revive?: (doc: Doc) => R): Promise<R[]>;
+  /** Inserts or replaces whole documents (by the `_id` of their line); resolves once they are written. */
   put(docs: readonly T[]): Promise<void>;
   /** Removes documents by id; resolves once written. */
   remove(ids: readonly string[]): Promise<void>;
@@ -21,3 +24,6 @@ export interface Collection<T extends Doc = Doc> {
   readonly appendedLines: number;
   close(): Promise<void>;
 }
+
+/** How a collection turns a document into its stored line (which must carry `_id`). */
+export type Serialize<T> = (doc: T) => string;

@@ -1,8 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Collection, Doc } from './collection.ts';
+import type { Collection, Doc, Serialize } from './collection.ts';
 
 /**
  * The default engine: an append-only file of JSON lines in nedb's datafile format (one
@@ -13,7 +12,7 @@ import type { Collection, Doc } from './collection.ts';
  * appends one open/write/close per update, ~2,500 updates/s, and needs 40 s and 2 GB to load
  * a million jobs).
  */
-export class JournalCollection<T extends Doc = Doc> implements Collection<T> {
+export class JournalCollection<T = Doc> implements Collection<T> {
   private handle?: FileHandle;
   private queue: string[] = [];
   private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
@@ -22,33 +21,47 @@ export class JournalCollection<T extends Doc = Doc> implements Collection<T> {
 
   constructor(
     readonly filename: string,
-    private readonly options: { fsync?: boolean } = {},
-  ) {}
+    private readonly options: { fsync?: boolean; serialize?: Serialize<T> } = {},
+  ) {
+    this.serialize = options.serialize ?? ((doc) => JSON.stringify(doc));
+  }
+
+  private readonly serialize: Serialize<T>;
 
   get appendedLines(): number {
     return this.lines;
   }
 
-  async load(): Promise<T[]> {
+  async load<R = T>(revive?: (doc: Doc) => R): Promise<R[]> {
     await mkdir(dirname(this.filename), { recursive: true });
-    const docs = new Map<string, T>();
+    const docs = new Map<string, R>();
     let lines = 0;
-    try {
-      const input = createReadStream(this.filename, { encoding: 'utf8' });
-      const reader = createInterface({ input, crlfDelay: Infinity });
-      for await (const line of reader) {
-        if (!line) continue;
-        lines++;
-        let doc: Doc & { $$deleted?: boolean; $$indexCreated?: unknown };
-        try {
-          doc = JSON.parse(line);
-        } catch {
-          continue; // a line torn by a crash mid-write: its caller was never answered
-        }
-        if (doc.$$indexCreated) continue;
-        if (doc.$$deleted) docs.delete(doc._id);
-        else docs.set(doc._id, doc as T);
+    const take = (line: string) => {
+      if (!line) return;
+      lines++;
+      let doc: Doc & { $$deleted?: boolean; $$indexCreated?: unknown };
+      try {
+        doc = JSON.parse(line);
+      } catch {
+        return; // a line torn by a crash mid-write: its caller was never answered
       }
+      if (doc.$$indexCreated) return;
+      if (doc.$$deleted) docs.delete(doc._id);
+      else docs.set(doc._id, revive ? revive(doc) : (doc as unknown as R));
+    };
+    try {
+      // Big chunks split by hand: several times faster than node:readline on a million lines.
+      let rest = '';
+      for await (const chunk of createReadStream(this.filename, { encoding: 'utf8', highWaterMark: 4 << 20 })) {
+        const text = rest + (chunk as string);
+        let start = 0;
+        for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+          take(text.slice(start, nl));
+          start = nl + 1;
+        }
+        rest = text.slice(start);
+      }
+      take(rest);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
@@ -59,7 +72,7 @@ export class JournalCollection<T extends Doc = Doc> implements Collection<T> {
 
   put(docs: readonly T[]): Promise<void> {
     if (docs.length === 0) return Promise.resolve();
-    for (const doc of docs) this.queue.push(JSON.stringify(doc));
+    for (const doc of docs) this.queue.push(this.serialize(doc));
     return this.flushSoon();
   }
 
@@ -76,7 +89,7 @@ export class JournalCollection<T extends Doc = Doc> implements Collection<T> {
     let batch: string[] = [];
     let count = 0;
     for (const doc of docs) {
-      batch.push(JSON.stringify(doc));
+      batch.push(this.serialize(doc));
       count++;
       if (batch.length >= 5000) {
         await out.write(batch.join('\n') + '\n');

@@ -1,30 +1,39 @@
 import Datastore from 'nedb-promises';
-import type { Collection, Doc } from './collection.ts';
+import type { Collection, Doc, Serialize } from './collection.ts';
 
 /**
  * The same collection on `nedb-promises` itself (`--store nedb`). It keeps its own copy of
  * every document in memory and writes one append per change: fine for small farms, too slow
  * and too big for a million jobs (figures in `bench/store.ts`).
  */
-export class NedbCollection<T extends Doc = Doc> implements Collection<T> {
-  private readonly db: Datastore<T>;
+export class NedbCollection<T = Doc> implements Collection<T> {
+  private readonly db: Datastore<Doc>;
   private lines = 0;
 
-  constructor(filename: string) {
-    this.db = Datastore.create({ filename, autoload: false }) as Datastore<T>;
+  constructor(
+    filename: string,
+    private readonly serialize: Serialize<T> = (doc) => JSON.stringify(doc),
+  ) {
+    this.db = Datastore.create({ filename, autoload: false }) as Datastore<Doc>;
   }
 
   get appendedLines(): number {
     return this.lines;
   }
 
-  async load(): Promise<T[]> {
+  async load<R = T>(revive?: (doc: Doc) => R): Promise<R[]> {
     await this.db.load();
-    return (await this.db.find({})) as T[];
+    const docs = (await this.db.find({})) as Doc[];
+    return revive ? docs.map(revive) : (docs as unknown as R[]);
   }
 
   async put(docs: readonly T[]): Promise<void> {
-    await Promise.all(docs.map((doc) => this.db.update({ _id: doc._id } as never, doc as never, { upsert: true })));
+    await Promise.all(
+      docs.map((doc) => {
+        const plain = JSON.parse(this.serialize(doc)) as Doc;
+        return this.db.update({ _id: plain._id } as never, plain as never, { upsert: true });
+      }),
+    );
     this.lines += docs.length;
   }
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import type { Collection, Doc } from './collection.ts';
+import { jobLine, type Job } from '../jobs/job.ts';
+import type { Collection, Doc, Serialize } from './collection.ts';
 import { JournalCollection } from './journal-collection.ts';
 import { NedbCollection } from './nedb-collection.ts';
 
@@ -14,7 +15,7 @@ export interface StoreOptions {
 
 /** The collections the server keeps under its data dir. */
 export interface Store {
-  jobs: Collection;
+  jobs: Collection<Job>;
   workers: Collection;
   events: Collection;
   settings: Collection;
@@ -25,10 +26,10 @@ export interface Store {
 }
 
 export function openStore(options: StoreOptions): Store {
-  const make = <T extends Doc>(name: string): Collection<T> =>
-    options.engine === 'nedb' ? new NedbCollection<T>(join(options.dataDir, `${name}.db`)) : new JournalCollection<T>(join(options.dataDir, `${name}.db`), { fsync: options.fsync });
+  const make = <T = Doc>(name: string, serialize?: Serialize<T>): Collection<T> =>
+    options.engine === 'nedb' ? new NedbCollection<T>(join(options.dataDir, `${name}.db`), serialize) : new JournalCollection<T>(join(options.dataDir, `${name}.db`), { fsync: options.fsync, serialize });
   const store = {
-    jobs: make('jobs'),
+    jobs: make<Job>('jobs', jobLine),
     workers: make('workers'),
     events: make('events'),
     settings: make('settings'),
