@@ -47,6 +47,12 @@ function post(port: number, path: string, body: unknown, token = TEST_TOKENS.wor
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 function peakRssMB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -54,12 +60,13 @@ function peakRssMB(pid: number): number {
 }
 
 /** The bare limit: same harness, same request count and concurrency, trivial handler. */
-async function bareBaseline(requests: number): Promise<number> {
+async function bareBaseline(requests: number): Promise<{ rate: number; cpuPerRequestMs: number }> {
   const port = await freePort();
   const code = `const http=require('node:http');http.createServer((q,s)=>{let b='';q.on('data',c=>b+=c);q.on('end',()=>{s.setHeader('Content-Type','application/json');s.end('{"ok":true}')})}).listen(${port},'127.0.0.1',()=>console.log('up'))`;
   const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((ok) => child.stdout!.once('data', ok));
   let left = requests;
+  const cpu0 = cpuSeconds(child.pid!);
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: WORKERS }, async () => {
@@ -67,15 +74,17 @@ async function bareBaseline(requests: number): Promise<number> {
     }),
   );
   const rate = requests / ((performance.now() - t0) / 1000);
+  const cpuPerRequestMs = ((cpuSeconds(child.pid!) - cpu0) * 1000) / requests;
   child.kill();
-  return rate;
+  return { rate, cpuPerRequestMs };
 }
 
 async function main() {
   const out = (line: string) => process.stdout.write(line + '\n');
   out(`bench:dispatch — ${JOBS} jobs, ${WORKERS} simulated workers, 127.0.0.1`);
-  const bareRequestsPerSecond = await bareBaseline(2 * JOBS);
-  out(`bare node:http: ${Math.round(bareRequestsPerSecond)} requests/s`);
+  const bare = await bareBaseline(2 * JOBS);
+  const bareRequestsPerSecond = bare.rate;
+  out(`bare node:http: ${Math.round(bareRequestsPerSecond)} requests/s, ${bare.cpuPerRequestMs.toFixed(3)} ms of server CPU per request`);
 
   const dataDir = tempDir('coalition-bench-');
   const server = await startServerProcess({ dataDir, env: { COALITION_LOG_LEVEL: 'error' } });
@@ -90,6 +99,7 @@ async function main() {
     const pickMs: number[] = [];
     const endMs: number[] = [];
     let done = 0;
+    const cpu0 = cpuSeconds(server.child.pid!);
     const start = performance.now();
     await Promise.all(
       Array.from({ length: WORKERS }, async (_, w) => {
@@ -109,7 +119,8 @@ async function main() {
     );
     const seconds = (performance.now() - start) / 1000;
     const jobsPerSecond = done / seconds;
-    out(`completed ${done} jobs in ${round(seconds)} s: ${Math.round(jobsPerSecond)} jobs/s`);
+    const cpuPerJobMs = ((cpuSeconds(server.child.pid!) - cpu0) * 1000) / done;
+    out(`completed ${done} jobs in ${round(seconds)} s: ${Math.round(jobsPerSecond)} jobs/s, ${cpuPerJobMs.toFixed(3)} ms of server CPU per job (pickjob + endjob)`);
 
     // Submit-to-start with idle long-polling workers.
     const idle = 50;
@@ -148,6 +159,10 @@ async function main() {
       endP99Ms: round(percentile(sortedEnd, 99)),
       submitToStartP50Ms: round(percentile(sortedStart, 50)),
       peakRssMB: peakRssMB(server.child.pid!),
+      // The client shares this machine's cores: the same ratio by server CPU time per request.
+      serverCpuMsPerJob: round(cpuPerJobMs, 3),
+      bareCpuMsPerRequest: round(bare.cpuPerRequestMs, 3),
+      cpuRatio: round((2 * bare.cpuPerRequestMs) / cpuPerJobMs, 3),
     };
     out(`pickjob p50 ${result.pickP50Ms} ms, p99 ${result.pickP99Ms} ms; endjob p99 ${result.endP99Ms} ms; submit-to-start p50 ${result.submitToStartP50Ms} ms; server peak RSS ${result.peakRssMB} MB`);
     out(JSON.stringify(result));
