@@ -76,7 +76,7 @@ export async function startCloudMode(o: CloudModeOptions): Promise<CloudMode> {
     } else {
       const records = new InstanceRecords(o.store.instances);
       await records.load();
-      const host = new FarmScalerHost(o.farm, o.instanceTokens, o.store.tokens, records, farmId, o.serverUrl, o.logger.child({ part: 'scaler' }));
+      const host = new FarmScalerHost(o.farm, o.dispatcher, o.instanceTokens, o.store.tokens, records, farmId, o.serverUrl, o.logger.child({ part: 'scaler' }));
       await host.loadTokens();
       scaler = new ScalerService(host, provider, scalerSettings(o, awsValues), { tickSeconds: o.tickSeconds });
       const poke = throttled(() => scaler!.poke(), 500);

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Farm } from '../farm/farm.ts';
+import type { Dispatcher } from '../farm/dispatcher.ts';
 import type { InstanceTokens } from '../http/auth.ts';
 import type { Job } from '../jobs/job.ts';
 import { parseAffinities } from '../jobs/job.ts';
@@ -50,6 +51,7 @@ export class FarmScalerHost implements ScalerHost {
 
   constructor(
     private readonly farm: Farm,
+    private readonly dispatcher: Dispatcher,
     private readonly tokens: InstanceTokens,
     private readonly tokenDigests: Collection,
     readonly instanceRecords: InstanceRepository,
@@ -137,9 +139,12 @@ export class FarmScalerHost implements ScalerHost {
     return token;
   }
 
+  /** The instance is gone or never came: its token stops working and its worker slots leave the list. */
   async revokeWorkerToken(workerName: string): Promise<void> {
     const digests = this.tokens.revoke(workerName);
     await this.tokenDigests.remove(digests);
+    const slots = this.farm.workers.list().filter((w) => w.name === workerName || w.name.startsWith(`${workerName}-`));
+    await this.dispatcher.removeWorkers(slots.map((w) => w.name));
   }
 }
 

@@ -197,6 +197,19 @@ export class Dispatcher {
     this.farm.workerChanged(name);
   }
 
+  /** Forgets workers; a job one of them was running goes back to the queue. */
+  async removeWorkers(names: string[]): Promise<void> {
+    for (const name of names) {
+      const worker = this.farm.workers.get(name);
+      const job = worker?.current_job ? this.farm.tree.get(worker.current_job) : undefined;
+      if (job && job.state === 'WORKING' && job.worker === name) this.requeue(job, 'INTERRUPTED');
+      this.waiters.get(name)?.resolve(null);
+      this.farm.workerChanged(name);
+    }
+    await this.farm.workers.remove(names);
+    await this.farm.persist();
+  }
+
   /** Puts a running job back in the queue without counting a run. */
   requeue(job: Job, eventState: string): void {
     this.farm.stopRun(job, eventState);

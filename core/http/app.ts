@@ -38,7 +38,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use(express.json({ limit, strict: false, type: ['application/json', 'text/json'] }));
   app.use(express.urlencoded({ limit, extended: false }));
   app.use(jobRoutes(farm, dispatcher));
-  app.use(workerAdminRoutes(farm));
+  app.use(workerAdminRoutes(farm, dispatcher));
   app.use(compatRoutes(farm));
   app.use(streamRoutes(farm));
   for (const router of options.extraRoutes ?? []) app.use(router);

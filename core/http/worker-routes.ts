@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { validationError } from '../errors.ts';
+import type { Dispatcher } from '../farm/dispatcher.ts';
 import type { Farm } from '../farm/farm.ts';
 import { parseAffinities } from '../jobs/job.ts';
 import { workerNames } from './ids.ts';
@@ -14,7 +15,7 @@ const workerEdit = z
   .strict();
 
 /** Worker administration (rest_api.rst) and the affinities list. */
-export function workerAdminRoutes(farm: Farm): Router {
+export function workerAdminRoutes(farm: Farm, dispatcher: Dispatcher): Router {
   const r = Router();
 
   r.get('/api/workers', (_req, res) => {
@@ -43,8 +44,7 @@ export function workerAdminRoutes(farm: Farm): Router {
   r.delete('/api/workers', async (req, res) => {
     const names = workerNames(req.body);
     names.forEach((n) => farm.workers.require(n));
-    await farm.workers.remove(names);
-    names.forEach((n) => farm.workerChanged(n));
+    await dispatcher.removeWorkers(names);
     res.json(1);
   });
 

@@ -177,11 +177,14 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
     const billed = (now - v.record.launchedAt) / 1000;
     const mightHelp = demandExists || wait !== undefined;
     if (billed < settings.minimumBilledSeconds && mightHelp) continue;
-    const next = wait === undefined ? 'no recent arrivals' : `next job expected in ~${Math.round(wait)}s`;
+    const why =
+      wait === undefined
+        ? 'no job it could run arrived lately'
+        : `its next job is expected in ~${Math.round(wait)}s, later than a fresh boot (${boot}s) would be ready`;
     terminations.push({
       instanceId: id,
       intentId: v.record.intentId,
-      reason: `${id} (${v.record.instanceType}) idle for ${Math.round(idleFor)}s and ${next}, longer than the ${boot}s a fresh boot takes: terminating`,
+      reason: `${id} (${v.record.instanceType}) idle for ${Math.round(idleFor)}s and ${why}: terminating`,
     });
   }
   return { launches, terminations, reasons };

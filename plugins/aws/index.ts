@@ -49,7 +49,7 @@ export async function activate(ctx: PluginContext): Promise<void> {
   const settings = loadAwsSettings(ctx);
   const clients = makeAwsClients(settings.region, await resolveCredentials(ctx.secrets, settings), settings.profile);
   const missing = (['imageId', 'bucket', 'iamInstanceProfile'] as const).filter((k) => !settings[k]);
-  if (missing.length > 0) ctx.logger.warn({ missing }, 'AWS settings incomplete: run `npm run cli -- aws setup` (or the setup in the UI) before starting workers on AWS');
+  if (missing.length > 0) ctx.logger.info({ missing }, 'AWS settings incomplete: run `npm run cli -- aws setup` (or the setup in the UI) before starting workers on AWS');
   // The host disposes both registrations when it deactivates the plugin.
   ctx.registerCloudProvider(new Ec2Provider({ ec2: clients.ec2, pricing: clients.pricing, settings, farmId: ctx.farmId, logger: ctx.logger }));
   ctx.registerSetupWizard(createAwsSetupWizard(setupContextFor(ctx, settings)));

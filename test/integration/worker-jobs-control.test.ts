@@ -41,7 +41,7 @@ describe.runIf(process.platform !== 'win32')('what users do with running jobs', 
     });
     const seen = await waitFor(async () => {
       const j = await job(id);
-      return j.progress === 0.5 && j.local_progress === 0.8 && j;
+      return j.progress === 0.5 && j.local_progress === 0.8 ? j : undefined;
     }, { what: 'progress 50 % / local 80 %' });
     expect(seen.state).toBe('WORKING');
     writeFileSync(path.join(dir, 'release'), '');

@@ -22,14 +22,15 @@ function context(config: Record<string, string> = {}) {
   const providers: CloudProvider[] = [];
   const wizards: SetupWizard[] = [];
   const warn = vi.fn();
+  const info = vi.fn();
   const ctx: PluginContext = {
     pluginName: 'aws', farmId: 'farm7', serverUrl: 'http://10.0.0.5:19211', dataDir: dir, config,
-    logger: { info: vi.fn(), warn, error: vi.fn(), debug: vi.fn() },
+    logger: { info, warn, error: vi.fn(), debug: vi.fn() },
     secrets: { get: async () => undefined, set: async () => {}, delete: async () => {} },
     registerCloudProvider: (p) => { providers.push(p); return { dispose() {} }; },
     registerSetupWizard: (w) => { wizards.push(w); return { dispose() {} }; },
   };
-  return { ctx, providers, wizards, warn };
+  return { ctx, providers, wizards, warn, info };
 }
 
 describe('AWS plugin', () => {
@@ -41,12 +42,12 @@ describe('AWS plugin', () => {
   it('registers the EC2 provider and the setup wizard, with settings from the saved cloud_aws.ini and the config', async () => {
     mkdirSync(join(dir, 'plugins', 'aws'), { recursive: true });
     writeFileSync(join(dir, 'plugins', 'aws', 'cloud_aws.ini'), '[worker]\ninstancetype = c6i.large\nspot = false\n');
-    const { ctx, providers, wizards, warn } = context({ slots: '1', 'slots.c6i.large': '2' });
+    const { ctx, providers, wizards, info } = context({ slots: '1', 'slots.c6i.large': '2' });
     await activate(ctx);
     expect(providers.map((p) => p.name)).toEqual(['aws']);
     expect(wizards.map((w) => [w.id, w.steps.map((s) => s.id)])).toEqual([['aws', ['credentials', 'network', 'security-groups', 'bucket', 'iam', 'settings']]]);
     expect(await providers[0].offers()).toEqual([expect.objectContaining({ name: 'c6i.large', slots: 2, markets: ['on-demand'] })]);
-    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ missing: ['imageId', 'bucket', 'iamInstanceProfile'] }), expect.stringContaining('aws setup'));
+    expect(info).toHaveBeenCalledWith(expect.objectContaining({ missing: ['imageId', 'bucket', 'iamInstanceProfile'] }), expect.stringContaining('aws setup'));
   });
 
   it('warns, without printing them, about keys in an old cloud_aws.ini', async () => {

@@ -182,3 +182,15 @@ describe('spot interruption', () => {
     expect(env.dispatcher.interruptions).toBe(1);
   });
 });
+
+describe('removing workers', () => {
+  it('puts the job of a removed worker back in the queue', async () => {
+    env = await openFarm();
+    const job = await env.submit({ title: 'frame', command: 'x' });
+    await env.pick('gone');
+    await env.dispatcher.removeWorkers(['gone']);
+    expect(env.farm.workers.get('gone')).toBeUndefined();
+    expect(job.state).toBe('WAITING');
+    expect((await env.pick('other'))?.id).toBe(job.id);
+  });
+});
