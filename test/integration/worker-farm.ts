@@ -2,8 +2,9 @@
  * What the worker integration tests ask of a real server: submit a job, read it back, read its
  * log and the workers, through the public HTTP API.
  */
-import { readFileSync } from 'node:fs';
 import { api } from '../helpers/processes.ts';
+
+export { processGone } from '../helpers/processes.ts';
 
 export interface JobView {
   id: number;
@@ -35,19 +36,6 @@ export async function workerOf(server: string, name: string): Promise<WorkerView
   return (await api<WorkerView[]>(server, 'GET', '/api/workers')).body.find((worker) => worker.name === name);
 }
 
-/** Gone, or a zombie waiting to be reaped (it runs nothing). */
-export function processGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? false;
-  } catch {
-    return true;
-  }
-}
 
 /** Shell snippet: wait until the file `release` exists in the job's directory. */
 export const untilReleased = 'while [ ! -f release ]; do sleep 0.05; done';

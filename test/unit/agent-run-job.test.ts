@@ -1,4 +1,5 @@
-import { readFileSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { processGone } from '../helpers/processes.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -11,19 +12,6 @@ const options: RunJobOptions = { logger, workerName: 'test-worker', graceMs: 300
 const job = (fields: Partial<AssignedJob>): AssignedJob => ({ id: 1, title: 't', command: 'true', dir: '', environment: '', user: '', timeout: 0, ...fields });
 const allOutput = (running: { log: { peek(n: number): string } }) => running.log.peek(Number.MAX_SAFE_INTEGER);
 
-/** Gone, or a zombie waiting for init to reap it (it holds no resources and runs nothing). */
-function processGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? false;
-  } catch {
-    return true;
-  }
-}
 
 const posix = process.platform !== 'win32';
 const scratch = realpathSync(mkdtempSync(path.join(tmpdir(), 'coalition-run-job-')));
