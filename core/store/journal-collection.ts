@@ -66,8 +66,21 @@ export class JournalCollection<T = Doc> implements Collection<T> {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
     this.lines = lines;
-    this.handle = await open(this.filename, 'a', 0o600);
+    this.handle = await open(this.filename, 'a+', 0o600);
+    await this.endTornLine(this.handle);
     return [...docs.values()];
+  }
+
+  /**
+   * A write cut by a crash leaves a last line without its newline; end it, so the next write
+   * starts a line of its own (the torn line is skipped at load and dropped at compaction).
+   */
+  private async endTornLine(handle: FileHandle): Promise<void> {
+    const { size } = await handle.stat();
+    if (size === 0) return;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    if (last[0] !== 0x0a) await handle.appendFile('\n');
   }
 
   put(docs: readonly T[]): Promise<void> {
@@ -130,7 +143,7 @@ export class JournalCollection<T = Doc> implements Collection<T> {
       this.waiters = [];
       try {
         if (!this.handle) throw new Error(`${this.filename} is not open`);
-        await this.handle.write(lines.join('\n') + '\n');
+        await this.handle.appendFile(lines.join('\n') + '\n'); // loops until every byte is written
         if (this.options.fsync) await this.handle.datasync();
         this.lines += lines.length;
         for (const w of waiters) w.resolve();
