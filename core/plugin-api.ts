@@ -3,9 +3,11 @@
  *
  * A plugin is a folder with a `package.json`:
  * ```json
- * { "name": "coalition-plugin-local", "version": "1.0.0", "main": "index.ts",
+ * { "name": "coalition-plugin-local", "version": "1.0.0", "type": "module", "main": "index.ts",
  *   "coalition": { "apiVersion": 1 } }
  * ```
+ * (`"type": "module"` is required; the plugin is then known as `local`: the `coalition-plugin-`
+ * prefix is dropped, and that short name picks its config section and its data folder.)
  * whose `main` module exports `activate(ctx)` and, optionally, `deactivate()`:
  * ```ts
  * import type { PluginContext } from '../../core/plugin-api.ts';
