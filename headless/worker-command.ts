@@ -129,7 +129,8 @@ async function runWorkerCommand(flags: WorkerFlags): Promise<number> {
 
   const spotWatch =
     settings.cloud === 'aws'
-      ? watchSpotInterruption({ logger, onNotice: (notice) => void agent.interrupt(notice) })
+      ? // AWS_EC2_METADATA_SERVICE_ENDPOINT: the AWS SDKs' own override of the metadata endpoint.
+        watchSpotInterruption({ logger, baseUrl: process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT || undefined, onNotice: (notice) => void agent.interrupt(notice) })
       : undefined;
   const exitCode = await agent.run();
   spotWatch?.stop();
