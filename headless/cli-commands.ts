@@ -71,6 +71,7 @@ export function registerCliCommands(program: Command): void {
         for (const n of ['priority', 'retry', 'timeout']) if (job[n] !== undefined) job[n] = Number(job[n]);
         if (typeof job.parent === 'string' && /^\d+$/.test(job.parent)) job.parent = Number(job.parent);
         if (opts.paused) job.state = 'PAUSED';
+        if (job.command === undefined) job.is_parent = true; // as with control.py: no command makes a group for other jobs
         out(String(await client.call('PUT', '/api/jobs', job)));
       }),
     );

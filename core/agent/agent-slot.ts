@@ -100,7 +100,9 @@ export class WorkerSlot {
       while (!heartbeats.signal.aborted) {
         await this.sleep(this.options.heartbeatMs, heartbeats.signal);
         if (heartbeats.signal.aborted) return;
-        const answer = await this.sendLog(job, running, heartbeats.signal);
+        // Not cancelled when the job ends: a heartbeat already on its way may have been taken by
+        // the server, and its chunk must then leave the buffer (or the endjob would send it again).
+        const answer = await this.sendLog(job, running, this.abandoning.signal);
         if (answer === 'keep') continue;
         if (answer === 'aborted') return;
         state.verdict = answer;

@@ -49,6 +49,16 @@ describe.runIf(process.platform !== 'win32')('what users do with running jobs', 
     expect((await job(id)).progress).toBe(1);
   });
 
+  it('keeps each line of a log once, even when a job ends while a heartbeat is on its way', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 12; i++) ids.push(await submitJob(server.url, { title: `quick ${i}`, dir, command: `echo start-${i}; sleep 0.${15 + (i % 4) * 5}; echo end-${i}` }));
+    await waitFor(async () => (await Promise.all(ids.map((id) => job(id)))).every((j) => j.state === 'FINISHED'), { what: 'the quick jobs', timeoutMs: 30_000 });
+    for (const [i, id] of ids.entries()) {
+      const log = (await api<string>(server.url, 'GET', `/api/jobs/${id}/log`)).body;
+      expect(log.split('\n').filter((line) => line === `start-${i}`), log).toHaveLength(1);
+    }
+  });
+
   it('pausing a running job stops its process; starting it runs it again', async () => {
     const pidFile = path.join(dir, 'paused.pid');
     const id = await submitJob(server.url, { title: 'long', dir, command: `echo $$ > paused.pid; exec sleep 60` });
