@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PluginContext } from '../../core/plugin-api.ts';
-import { makeAwsClients, resolveCredentials } from './aws-clients.ts';
+import { makeAwsClients, resolveCredentials, type AwsClients } from './aws-clients.ts';
 import { flattenIni, settingsFromFlat, type AwsSettings } from './aws-settings.ts';
 import { Ec2Provider } from './ec2-provider.ts';
 import type { SetupContext } from './setup/setup-context.ts';
@@ -47,10 +47,25 @@ export function setupContextFor(ctx: PluginContext, settings: AwsSettings): Setu
 /** Registers the EC2 provider (`servermode = aws`) and the "Cloud mode on AWS" setup wizard. */
 export async function activate(ctx: PluginContext): Promise<void> {
   const settings = loadAwsSettings(ctx);
-  const clients = makeAwsClients(settings.region, await resolveCredentials(ctx.secrets, settings), settings.profile);
+  const credentials = await resolveCredentials(ctx.secrets, settings);
+  // The SDK clients are made on first use: a server in another mode never builds them.
+  let made: AwsClients | undefined;
+  const clients = () => (made ??= makeAwsClients(settings.region, credentials, settings.profile));
   const missing = (['imageId', 'bucket', 'iamInstanceProfile'] as const).filter((k) => !settings[k]);
   if (missing.length > 0) ctx.logger.info({ missing }, 'AWS settings incomplete: run `npm run cli -- aws setup` (or the setup in the UI) before starting workers on AWS');
   // The host disposes both registrations when it deactivates the plugin.
-  ctx.registerCloudProvider(new Ec2Provider({ ec2: clients.ec2, pricing: clients.pricing, settings, farmId: ctx.farmId, logger: ctx.logger }));
+  const ec2 = onFirstUse(() => clients().ec2);
+  const pricing = onFirstUse(() => clients().pricing);
+  ctx.registerCloudProvider(new Ec2Provider({ ec2, pricing, settings, farmId: ctx.farmId, logger: ctx.logger }));
   ctx.registerSetupWizard(createAwsSetupWizard(setupContextFor(ctx, settings)));
+}
+
+/** A client the provider can hold from the start, built when it first sends (or never). */
+function onFirstUse<C extends { send: (...args: never[]) => unknown; destroy(): void }>(make: () => C): C {
+  let client: C | undefined;
+  const lazy = {
+    send: (...args: never[]) => (client ??= make()).send(...args),
+    destroy: () => client?.destroy(),
+  };
+  return lazy as unknown as C; // the provider uses send() and destroy() only
 }
