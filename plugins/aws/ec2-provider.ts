@@ -104,6 +104,10 @@ export class Ec2Provider implements CloudProvider {
     };
     if (request.market === 'spot' && !s.spot) return failAll(new ProviderError('invalid', 'spot is turned off in the AWS settings (spot = false)'));
     if (!s.imageId) return failAll(new ProviderError('invalid', 'no AMI: set imageid in the AWS settings'));
+    const serverUrl = s.serverUrl || request.serverUrl;
+    if (/^https?:\/\/(localhost|127\.|\[::1\])/i.test(serverUrl)) {
+      return failAll(new ProviderError('invalid', `workers on EC2 cannot reach the server at ${serverUrl}: set serverurl (or [coalition] ip) in the AWS settings, or publicurl in [server]`));
+    }
     let template: string;
     try {
       template = this.deps.template ?? loadUserDataTemplate(s);
@@ -119,7 +123,7 @@ export class Ec2Provider implements CloudProvider {
       try {
         userData = encodeUserData(renderWorkerUserData(template, s, {
           // An explicit serverurl (or the old [coalition] ip/port) wins: it is the address workers can reach.
-          serverUrl: s.serverUrl || request.serverUrl,
+          serverUrl,
           workerName: item.workerName,
           workerToken: item.workerToken,
           farmId: tags[FARM_TAG],

@@ -34,6 +34,7 @@ runProviderContract('aws (in-memory EC2 behind aws-sdk-client-mock)', async ({ c
   return {
     provider,
     farmId,
+    serverUrl: 'http://10.0.0.5:19211', // only rendered into user-data: EC2 here is in memory
     cleanup: async () => {
       ec2.restore();
       pricing.restore();

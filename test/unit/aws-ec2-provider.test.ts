@@ -54,6 +54,15 @@ beforeEach(() => {
 afterEach(() => ec2.restore());
 
 describe('EC2 provider: launching', () => {
+  it('refuses to start workers told to reach the server on a loopback address, calling AWS for nothing', async () => {
+    const result = await make().launch(request(2, { serverUrl: 'http://127.0.0.1:19211' }));
+    expect(result.started).toEqual([]);
+    expect(result.failed.map((f) => f.error.code)).toEqual(['invalid', 'invalid']);
+    expect(result.failed[0].error.message).toContain('serverurl');
+    expect(ec2.mock.commandCalls(RunInstancesCommand)).toHaveLength(0);
+    expect((await make({ serverUrl: 'http://10.0.0.5:19211' }).launch(request(1, { serverUrl: 'http://127.0.0.1:19211' }))).started).toHaveLength(1);
+  });
+
   it('starts an on-demand worker with tags, token, role, network, IMDSv2 and terminate-on-shutdown', async () => {
     const result = await make().launch(request(1));
     expect(result.failed).toEqual([]);
