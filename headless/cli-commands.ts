@@ -68,7 +68,6 @@ export function registerCliCommands(program: Command): void {
         const job: Record<string, unknown> = {};
         const map: Record<string, string> = { cmd: 'command', title: 'title', dir: 'dir', env: 'environment', parent: 'parent', priority: 'priority', retry: 'retry', timeout: 'timeout', affinity: 'affinity', dependencies: 'dependencies', user: 'user', url: 'url', globalprogress: 'progress_pattern', localprogress: 'local_progress_pattern' };
         for (const [flag, field] of Object.entries(map)) if (typeof opts[flag] === 'string') job[field] = opts[flag];
-        for (const n of ['priority', 'retry', 'timeout']) if (job[n] !== undefined) job[n] = Number(job[n]);
         if (typeof job.parent === 'string' && /^\d+$/.test(job.parent)) job.parent = Number(job.parent);
         if (opts.paused) job.state = 'PAUSED';
         if (job.command === undefined) job.is_parent = true; // as with control.py: no command makes a group for other jobs

@@ -191,8 +191,12 @@ describe('the CLI', () => {
     const list = runCoalition(['jobs', '--server', server.url], env);
     expect(await list.exited).toBe(0);
     expect(list.output()).toMatch(new RegExp(`${id}\\s+cli job\\s+WAITING`));
-    const bad = runCoalition(['submit', '--server', server.url, '-t', 'no command'], env);
+    const bad = runCoalition(['submit', '--server', server.url, '-t', 'urgent', '-c', 'true', '-p', 'high'], env);
     expect(await bad.exited).toBe(1);
-    expect(bad.output()).toContain('command is required');
+    expect(bad.output()).toContain('priority: must be an integer');
+    const group = runCoalition(['submit', '--server', server.url, '-t', 'a group'], env);
+    expect(await group.exited).toBe(0);
+    const made = (await api<{ is_parent: boolean }>(server.url, 'GET', `/api/jobs/${group.output().trim().split('\n').pop()}`)).body;
+    expect(made.is_parent).toBe(true);
   });
 });
