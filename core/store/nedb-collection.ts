@@ -9,6 +9,8 @@ import type { Collection, Doc, Serialize } from './collection.ts';
 export class NedbCollection<T = Doc> implements Collection<T> {
   private readonly db: Datastore<Doc>;
   private lines = 0;
+  /** nedb queues every call until the datastore is loaded: never wait on one that was not. */
+  private loaded = false;
 
   constructor(
     filename: string,
@@ -23,6 +25,7 @@ export class NedbCollection<T = Doc> implements Collection<T> {
 
   async load<R = T>(revive?: (doc: Doc) => R): Promise<R[]> {
     await this.db.load();
+    this.loaded = true;
     const docs = (await this.db.find({})) as Doc[];
     return revive ? docs.map(revive) : (docs as unknown as R[]);
   }
@@ -48,6 +51,6 @@ export class NedbCollection<T = Doc> implements Collection<T> {
   }
 
   async close(): Promise<void> {
-    await (this.db as unknown as { compactDatafileAsync(): Promise<void> }).compactDatafileAsync();
+    if (this.loaded) await (this.db as unknown as { compactDatafileAsync(): Promise<void> }).compactDatafileAsync();
   }
 }

@@ -6,12 +6,12 @@ import { Dispatcher } from '../../core/farm/dispatcher.ts';
 import { Farm } from '../../core/farm/farm.ts';
 import { parseJobInput } from '../../core/jobs/job-input.ts';
 import { createLogger } from '../../core/logger.ts';
-import { openStore } from '../../core/store/store.ts';
+import { openStore, type StoreEngine } from '../../core/store/store.ts';
 
 /** A farm on a real store in a temp dir, with a fake clock. */
-export async function openFarm(dataDir = mkdtempSync(join(tmpdir(), 'coalition-farm-'))) {
+export async function openFarm(dataDir = mkdtempSync(join(tmpdir(), 'coalition-farm-')), engine: StoreEngine = 'journal') {
   const clock = new FakeClock();
-  const farm = new Farm({ store: openStore({ dataDir }), dataDir, clock, logger: createLogger({ quiet: true }) });
+  const farm = new Farm({ store: openStore({ dataDir, engine }), dataDir, clock, logger: createLogger({ quiet: true }) });
   await farm.open();
   const dispatcher = new Dispatcher(farm, { workerTimeoutSeconds: 10, maxWaitMs: 1000 });
   return {

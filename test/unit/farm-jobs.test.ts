@@ -194,3 +194,18 @@ describe('removing workers', () => {
     expect((await env.pick('other'))?.id).toBe(job.id);
   });
 });
+
+describe('the nedb-promises engine (--store nedb)', () => {
+  it('keeps jobs, states and runs across a restart like the default engine', async () => {
+    env = await openFarm(undefined, 'nedb');
+    const shot = await env.submit({ title: 'shot', children: [{ title: 'a', command: 'x' }, { title: 'b', command: 'x' }] });
+    const a = await env.pick('w');
+    await env.end('w', a!.id);
+    const dir = env.dataDir;
+    await env.close(false);
+    env = await openFarm(dir, 'nedb');
+    expect(env.farm.tree.get(shot.id)).toMatchObject({ total: 2, finished: 1, state: 'WAITING' });
+    expect((await env.pick('w'))?.title).toBe('b');
+    expect(env.farm.events.query({ job: a!.id }, env.farm.nowSeconds())).toHaveLength(1);
+  });
+});
