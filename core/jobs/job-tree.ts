@@ -1,16 +1,8 @@
 import { conflict, notFound, validationError } from '../errors.ts';
+import { addTally, emptyCounts, groupState, tallyOfLeaf, type StateCounts, type Tally } from './group-counters.ts';
 import { newJob, type Job, type JobSpec, type JobState } from './job.ts';
+import { findWaitCycle } from './wait-cycle.ts';
 
-type StateCounts = Record<JobState, number>;
-const emptyCounts = (): StateCounts => ({ WAITING: 0, PENDING: 0, WORKING: 0, FINISHED: 0, ERROR: 0, PAUSED: 0 });
-
-/** Leaf tallies a node contributes to each of its ancestors. */
-interface Tally {
-  leaves: number;
-  finished: number;
-  errors: number;
-  working: number;
-}
 
 export const ROOT_ID = 0;
 
@@ -365,39 +357,15 @@ export class JobTree {
    * ancestors' dependencies, and a group waits for its children. Returns the cycle, if any.
    */
   findCycle(start: number[]): number[] | undefined {
-    const color = new Map<number, 1 | 2>(); // 1 = on the path, 2 = done
-    const path: number[] = [];
-    const waitsFor = (id: number): number[] => {
-      const job = this.jobs.get(id)!;
+    return findWaitCycle(start, (id) => {
+      const job = this.jobs.get(id);
+      if (!job) return [];
       const out = [...job.dependencies, ...(this.children.get(id) ?? [])];
       for (const anc of this.ancestors(job)) out.push(...anc.dependencies);
-      return out;
-    };
-    for (const s of start) {
-      if (color.get(s) === 2) continue;
-      const stack: Array<{ id: number; next: number[]; i: number }> = [{ id: s, next: waitsFor(s), i: 0 }];
-      color.set(s, 1);
-      path.push(s);
-      while (stack.length) {
-        const top = stack[stack.length - 1];
-        if (top.i >= top.next.length) {
-          color.set(top.id, 2);
-          stack.pop();
-          path.pop();
-          continue;
-        }
-        const n = top.next[top.i++];
-        if (!this.jobs.has(n)) continue;
-        const c = color.get(n);
-        if (c === 1) return [...path.slice(path.indexOf(n)), n];
-        if (c === 2) continue;
-        color.set(n, 1);
-        path.push(n);
-        stack.push({ id: n, next: waitsFor(n), i: 0 });
-      }
-    }
-    return undefined;
+      return out.filter((n) => this.jobs.has(n));
+    });
   }
+
 
   // ---- removal and edits ------------------------------------------------------------------
 
@@ -441,26 +409,4 @@ export class JobTree {
     if (job.is_parent) this.indexGroup(job);
     this.dirty.add(job.id);
   }
-}
-
-function tallyOfLeaf(state: JobState): Tally {
-  return { leaves: 1, finished: state === 'FINISHED' ? 1 : 0, errors: state === 'ERROR' ? 1 : 0, working: state === 'WORKING' ? 1 : 0 };
-}
-
-function addTally(into: Tally, t: Tally, sign: 1 | -1): void {
-  into.leaves += sign * t.leaves;
-  into.finished += sign * t.finished;
-  into.errors += sign * t.errors;
-  into.working += sign * t.working;
-}
-
-/** A group's state follows its direct children. An empty group waits for children. */
-export function groupState(c: StateCounts, total: number): JobState {
-  if (total === 0) return 'WAITING';
-  if (c.WORKING > 0) return 'WORKING';
-  if (c.FINISHED === total) return 'FINISHED';
-  if (c.WAITING > 0) return 'WAITING';
-  if (c.PENDING > 0) return 'PENDING';
-  if (c.ERROR > 0) return 'ERROR';
-  return 'PAUSED';
 }

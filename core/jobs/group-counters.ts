@@ -1,0 +1,35 @@
+import type { JobState } from './job.ts';
+
+/** How many direct children of a group are in each state. */
+export type StateCounts = Record<JobState, number>;
+export const emptyCounts = (): StateCounts => ({ WAITING: 0, PENDING: 0, WORKING: 0, FINISHED: 0, ERROR: 0, PAUSED: 0 });
+
+/** Leaf tallies a node contributes to each of its ancestors. */
+export interface Tally {
+  leaves: number;
+  finished: number;
+  errors: number;
+  working: number;
+}
+
+export function tallyOfLeaf(state: JobState): Tally {
+  return { leaves: 1, finished: state === 'FINISHED' ? 1 : 0, errors: state === 'ERROR' ? 1 : 0, working: state === 'WORKING' ? 1 : 0 };
+}
+
+export function addTally(into: Tally, t: Tally, sign: 1 | -1): void {
+  into.leaves += sign * t.leaves;
+  into.finished += sign * t.finished;
+  into.errors += sign * t.errors;
+  into.working += sign * t.working;
+}
+
+/** A group's state follows its direct children. An empty group waits for children. */
+export function groupState(c: StateCounts, total: number): JobState {
+  if (total === 0) return 'WAITING';
+  if (c.WORKING > 0) return 'WORKING';
+  if (c.FINISHED === total) return 'FINISHED';
+  if (c.WAITING > 0) return 'WAITING';
+  if (c.PENDING > 0) return 'PENDING';
+  if (c.ERROR > 0) return 'ERROR';
+  return 'PAUSED';
+}
