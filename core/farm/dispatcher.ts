@@ -50,11 +50,6 @@ export class Dispatcher {
     this.sweepTimer.unref();
   }
 
-  /** Workers holding an open pickjob: alive and idle. */
-  isWaiting(name: string): boolean {
-    return this.waiters.has(name);
-  }
-
   /** Finds a job for the worker, holding the request up to `waitMs` when there is none yet. */
   async pickJob(report: WorkerReport, waitMs: number, onAbort: (cancel: () => void) => void): Promise<Job | null> {
     const farm = this.farm;
@@ -101,7 +96,7 @@ export class Dispatcher {
     const job = this.farm.queue.take(this.farm.workers.affinitiesOf(worker));
     if (!job) return null;
     const now = this.farm.nowSeconds();
-    this.farm.setState(job, 'WORKING');
+    this.farm.tree.setLeafState(job, 'WORKING');
     job.worker = worker.name;
     job.start_time = now;
     job.ping_time = now;
@@ -184,7 +179,7 @@ export class Dispatcher {
         if (report.timed_out) await farm.logs.append(job.id, `\n[coalition] killed after its timeout of ${job.timeout} s\n`);
       }
       farm.recordEvent({ worker: worker.name, job_id: job.id, job_title: job.title, state: ok ? 'FINISHED' : 'ERROR', start: job.start_time, duration: job.duration });
-      farm.setState(job, ok ? 'FINISHED' : job.run_done <= job.retry ? farm.tree.queueState(job) : 'ERROR');
+      farm.tree.setLeafState(job, ok ? 'FINISHED' : job.run_done <= job.retry ? farm.tree.queueState(job) : 'ERROR');
     }
     await farm.persist();
   }
@@ -214,7 +209,7 @@ export class Dispatcher {
   requeue(job: Job, eventState: string): void {
     this.farm.stopRun(job, eventState);
     job.worker = '';
-    this.farm.setState(job, this.farm.tree.queueState(job));
+    this.farm.tree.setLeafState(job, this.farm.tree.queueState(job));
   }
 
   /** Silent workers become TIMEOUT and their job goes back; jobs far past their timeout fail. */

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
 import { validationError } from '../errors.ts';
-import type { Job, JobState } from '../jobs/job.ts';
+import type { Job } from '../jobs/job.ts';
 import { jobFromDoc, type JobDoc } from '../jobs/job.ts';
 import type { JobEdit, JobInput } from '../jobs/job-input.ts';
 import { JobTree, ROOT_ID } from '../jobs/job-tree.ts';
@@ -323,10 +323,6 @@ export class Farm {
     const key: number[] = [];
     for (const j of chain) key.push(-j.priority, j.id);
     return key;
-  }
-
-  setState(job: Job, state: JobState): void {
-    this.tree.setLeafState(job, state);
   }
 
   async close(): Promise<void> {

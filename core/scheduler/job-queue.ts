@@ -52,23 +52,11 @@ export class JobQueue {
     return bestEntry.job;
   }
 
-  /** Whether some WAITING job could go to a worker with these affinities. */
-  hasWorkFor(workerAffinities: string[]): boolean {
-    return this.eligible(workerAffinities).some((heap) => this.validTop(heap, () => true));
-  }
-
   /** Rebuilds every heap (after a priority change up the hierarchy). */
   rebuild(jobs: Iterable<Job>): void {
     this.heaps.clear();
     this.eligibleCache.clear();
     for (const job of jobs) if (job.state === 'WAITING') this.push(job);
-  }
-
-  /** Number of live entries (WAITING jobs queued). */
-  get size(): number {
-    let n = 0;
-    for (const heap of this.heaps.values()) n += heap.items.filter((e) => this.isValid(e)).length;
-    return n;
   }
 
   private isValid(e: Entry): boolean {
