@@ -79,7 +79,8 @@ export async function startCloudMode(o: CloudModeOptions): Promise<CloudMode> {
       const host = new FarmScalerHost(o.farm, o.dispatcher, o.instanceTokens, o.store.tokens, records, farmId, o.serverUrl, o.logger.child({ part: 'scaler' }));
       await host.loadTokens();
       scaler = new ScalerService(host, provider, scalerSettings(o, awsValues), { tickSeconds: o.tickSeconds });
-      const poke = throttled(() => scaler!.poke(), 500);
+      // A tick scans every job: at most one every 2 s however busy the farm (plus the timer).
+      const poke = throttled(() => scaler!.poke(), 2000);
       o.farm.onRunnable(poke);
       o.farm.onChange(({ workers }) => workers.length && poke());
       scaler.start();

@@ -42,6 +42,7 @@ export class Farm {
   private lastWrite: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<ChangeListener>();
   private readonly changedWorkers = new Set<string>();
+  private readonly pendingBroadcastJobs = new Set<number>();
   private readonly runnableListeners = new Set<(job: Job) => void>();
   private broadcastScheduled = false;
 
@@ -115,8 +116,6 @@ export class Farm {
     this.pendingBroadcastJobs.add(id);
     this.scheduleBroadcast();
   }
-
-  private readonly pendingBroadcastJobs = new Set<number>();
 
   private scheduleBroadcast(): void {
     if (this.broadcastScheduled || this.listeners.size === 0) {
