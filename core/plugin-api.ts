@@ -26,6 +26,9 @@
 /** The plugin API version this core provides. A plugin's manifest names the version it needs. */
 export const PLUGIN_API_VERSION = 1;
 
+/** The tag every cloud resource of a farm carries, with the farm's id as value. */
+export const FARM_TAG = 'coalition:farm';
+
 /** Something that can be undone: a registration, a subscription. */
 export interface Disposable {
   dispose(): void;
@@ -99,7 +102,7 @@ export interface ProviderInstance {
   workerName: string;
   /** Launch time, ms since the epoch. */
   launchedAt: number;
-  /** The tags it carries; always includes `coalition:farm` with the farm's id. */
+  /** The tags it carries; always includes {@link FARM_TAG} with the farm's id. */
   tags: Record<string, string>;
 }
 

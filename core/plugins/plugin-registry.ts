@@ -15,25 +15,11 @@ export class PluginRegistry {
   private readonly wizardsById = new Map<string, Owned<SetupWizard>>();
 
   addProvider(plugin: string, provider: CloudProvider): () => void {
-    if (typeof provider?.name !== 'string' || provider.name === '') throw new Error('a cloud provider needs a non-empty name');
-    const taken = this.providersByName.get(provider.name);
-    if (taken) throw new Error(`cloud provider "${provider.name}" is already registered by plugin "${taken.plugin}"`);
-    const entry = { plugin, item: provider };
-    this.providersByName.set(provider.name, entry);
-    return () => {
-      if (this.providersByName.get(provider.name) === entry) this.providersByName.delete(provider.name);
-    };
+    return claim(this.providersByName, 'cloud provider', 'name', provider?.name, plugin, provider);
   }
 
   addWizard(plugin: string, wizard: SetupWizard): () => void {
-    if (typeof wizard?.id !== 'string' || wizard.id === '') throw new Error('a setup wizard needs a non-empty id');
-    const taken = this.wizardsById.get(wizard.id);
-    if (taken) throw new Error(`setup wizard "${wizard.id}" is already registered by plugin "${taken.plugin}"`);
-    const entry = { plugin, item: wizard };
-    this.wizardsById.set(wizard.id, entry);
-    return () => {
-      if (this.wizardsById.get(wizard.id) === entry) this.wizardsById.delete(wizard.id);
-    };
+    return claim(this.wizardsById, 'setup wizard', 'id', wizard?.id, plugin, wizard);
   }
 
   provider(name: string): CloudProvider | undefined {
@@ -59,4 +45,16 @@ export class PluginRegistry {
   wizardIdsOf(plugin: string): string[] {
     return [...this.wizardsById.values()].filter((e) => e.plugin === plugin).map((e) => e.item.id);
   }
+}
+
+/** Registers `item` under `key` unless the key is empty or taken; returns how to take it back. */
+function claim<T>(map: Map<string, Owned<T>>, kind: string, keyName: string, key: unknown, plugin: string, item: T): () => void {
+  if (typeof key !== 'string' || key === '') throw new Error(`a ${kind} needs a non-empty ${keyName}`);
+  const taken = map.get(key);
+  if (taken) throw new Error(`${kind} "${key}" is already registered by plugin "${taken.plugin}"`);
+  const entry = { plugin, item };
+  map.set(key, entry);
+  return () => {
+    if (map.get(key) === entry) map.delete(key);
+  };
 }

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { notFound } from '../errors.ts';
-import { ProviderError } from '../plugin-api.ts';
+import { FARM_TAG, ProviderError } from '../plugin-api.ts';
 import type { CloudProvider, LaunchRequest, Market } from '../plugin-api.ts';
 import { describeInstance, instanceTotals } from './cloud-status.ts';
 import type { CloudStatus } from './cloud-status.ts';
@@ -209,7 +209,7 @@ export class ScalerService {
       count: intents.length,
       instances: await Promise.all(intents.map(async (r) => ({ workerName: r.workerName, workerToken: await this.host.issueWorkerToken(r.workerName), clientToken: r.intentId }))),
       serverUrl: this.host.serverUrl,
-      tags: { 'coalition:farm': this.host.farmId },
+      tags: { [FARM_TAG]: this.host.farmId },
     };
     let result;
     try {

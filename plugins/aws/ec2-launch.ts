@@ -7,7 +7,9 @@ import { ProviderError, type LaunchRequest, type PluginLogger, type ProviderErro
 import { awsErrorMessage, providerCodeOf, sendAs, type BackoffOptions } from './aws-errors.ts';
 import type { AwsSettings } from './aws-settings.ts';
 
-export const FARM_TAG = 'coalition:farm';
+import { FARM_TAG } from '../../core/plugin-api.ts';
+
+export { FARM_TAG };
 export const WORKER_TAG = 'coalition:worker';
 
 // When a fleet reports several pools failing, the most actionable reason first.

@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  FARM_TAG,
   ProviderError,
   type CloudProvider,
   type InstanceTypeOffer,
@@ -20,7 +21,6 @@ import type { LocalSettings } from './local-settings.ts';
 import { isOurWorker, signal } from './process-probe.ts';
 
 export const LOCAL_INSTANCE_TYPE = 'local';
-const FARM_TAG = 'coalition:farm';
 /** Below the host's default deactivation timeout (10 s), so a normal shutdown logs no timeout. */
 const DISPOSE_WAIT_MS = 8_000;
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));

@@ -5,7 +5,9 @@ import type { AwsClients, StaticCredentials } from '../aws-clients.ts';
 import type { AwsSettings } from '../aws-settings.ts';
 import type { SetupStateStore } from './setup-state.ts';
 
-export const FARM_TAG = 'coalition:farm';
+import { FARM_TAG } from '../../../core/plugin-api.ts';
+
+export { FARM_TAG };
 export const ROLE_TAG = 'coalition:role';
 
 /** What every setup step works with. */
