@@ -78,7 +78,7 @@ export async function startCloudMode(o: CloudModeOptions): Promise<CloudMode> {
       await records.load();
       const host = new FarmScalerHost(o.farm, o.dispatcher, o.instanceTokens, o.store.tokens, records, farmId, o.serverUrl, o.logger.child({ part: 'scaler' }));
       await host.loadTokens();
-      scaler = new ScalerService(host, provider, scalerSettings(o, awsValues), { tickSeconds: o.tickSeconds });
+      scaler = new ScalerService(host, provider, scalerSettings(o, awsValues), { tickSeconds: o.tickSeconds, onTick: () => o.farm.cloudChanged() });
       // A tick scans every job: at most one every 2 s however busy the farm (plus the timer).
       const poke = throttled(() => scaler!.poke(), 2000);
       o.farm.onRunnable(poke);

@@ -21,7 +21,8 @@ export interface FarmOptions {
   eventRetentionDays?: number;
 }
 
-export type ChangeListener = (change: { jobs: number[]; workers: string[] }) => void;
+/** `cloud`: the scaler's state (instances, spend, decisions) may have changed. */
+export type ChangeListener = (change: { jobs: number[]; workers: string[]; cloud: boolean }) => void;
 
 /**
  * The farm's state and every operation on jobs: the job tree, the run queue, the workers, the
@@ -45,6 +46,7 @@ export class Farm {
   private readonly pendingBroadcastJobs = new Set<number>();
   private readonly runnableListeners = new Set<(job: Job) => void>();
   private broadcastScheduled = false;
+  private cloudChangePending = false;
 
   constructor(private readonly options: FarmOptions) {
     this.store = options.store;
@@ -112,6 +114,12 @@ export class Farm {
     this.scheduleBroadcast();
   }
 
+  /** The scaler ticked: live clients showing the cloud refetch it. */
+  cloudChanged(): void {
+    this.cloudChangePending = true;
+    this.scheduleBroadcast();
+  }
+
   jobChanged(id: number): void {
     this.pendingBroadcastJobs.add(id);
     this.scheduleBroadcast();
@@ -122,15 +130,17 @@ export class Farm {
       if (this.listeners.size === 0) {
         this.pendingBroadcastJobs.clear();
         this.changedWorkers.clear();
+        this.cloudChangePending = false;
       }
       return;
     }
     this.broadcastScheduled = true;
     setImmediate(() => {
       this.broadcastScheduled = false;
-      const change = { jobs: [...this.pendingBroadcastJobs], workers: [...this.changedWorkers] };
+      const change = { jobs: [...this.pendingBroadcastJobs], workers: [...this.changedWorkers], cloud: this.cloudChangePending };
       this.pendingBroadcastJobs.clear();
       this.changedWorkers.clear();
+      this.cloudChangePending = false;
       for (const l of this.listeners) l(change);
     });
   }

@@ -27,6 +27,8 @@ export interface ScalerServiceOptions {
   newId?: () => string;
   listGraceSeconds?: number;
   retainTerminatedSeconds?: number;
+  /** Called after every tick (live clients refetch the cloud state). */
+  onTick?: () => void;
 }
 
 export class ScalerService {
@@ -89,6 +91,8 @@ export class ScalerService {
       this.event({ kind: 'error', message: `scaler tick failed: ${(error as Error).message}` });
       this.host.logger.error({ err: error }, 'scaler tick failed');
       return undefined;
+    } finally {
+      this.options.onTick?.();
     }
   }
 
