@@ -8,6 +8,7 @@ import { authMiddleware, type InstanceTokens, type Tokens } from './auth.ts';
 import { compatRoutes } from './compat-routes.ts';
 import { jobRoutes } from './job-routes.ts';
 import { STATUS_PAGE } from './status-page.ts';
+import { sessionRoutes } from './session-routes.ts';
 import { streamRoutes } from './stream-routes.ts';
 import { workerAdminRoutes } from './worker-routes.ts';
 
@@ -41,6 +42,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use(workerAdminRoutes(farm, dispatcher));
   app.use(compatRoutes(farm));
   app.use(streamRoutes(farm));
+  app.use(sessionRoutes({ authEnabled: options.tokens !== undefined }));
   for (const router of options.extraRoutes ?? []) app.use(router);
   app.use(['/api', '/json'], (req, _res, next) => next(new CoalitionError('not_found', `no such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`)));
   app.use(errorHandler(options.logger));

@@ -200,3 +200,11 @@ describe('the CLI', () => {
     expect(made.is_parent).toBe(true);
   });
 });
+
+describe('the session', () => {
+  it('tells a page who it is, or refuses without a token so the page asks for one', async () => {
+    expect((await api(server.url, 'GET', '/api/session')).body).toEqual({ role: 'admin', user: null, auth: 'token' });
+    const anonymous = await fetch(`${server.url}/api/session`);
+    expect(anonymous.status).toBe(401);
+  });
+});
