@@ -52,6 +52,13 @@ export interface SecretStore {
   delete(key: string): Promise<void>;
 }
 
+/** A command line that starts a Coalition worker process (see {@link PluginContext.workerProcess}). */
+export interface WorkerProcess {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+}
+
 /** What the host gives a plugin when it activates it. */
 export interface PluginContext {
   /** The plugin's own name (from its manifest). */
@@ -66,6 +73,19 @@ export interface PluginContext {
   readonly config: Readonly<Record<string, string>>;
   readonly logger: PluginLogger;
   readonly secrets: SecretStore;
+  /**
+   * How to start a worker process of this very installation: run `command` with `args`, then
+   * the worker's own arguments, in `cwd`. From a clone it is node with tsx and
+   * `headless/main.ts`; from a build, node and `dist/headless/main.js`; in the desktop app, the
+   * app's own executable (which runs as a worker when given `worker`).
+   *
+   * @example
+   * ```ts
+   * const { command, args, cwd } = ctx.workerProcess;
+   * spawn(command, [...args, 'worker', '--server', url, '--name', name], { cwd });
+   * ```
+   */
+  readonly workerProcess: WorkerProcess;
   /** Registers a cloud provider the scaler can use. */
   registerCloudProvider(provider: CloudProvider): Disposable;
   /** Registers a guided setup (a list of steps) the UI, the desktop app and the CLI can run. */

@@ -11,6 +11,7 @@ import { createApp } from './http/app.ts';
 import { authenticator, InstanceTokens, loadTokens, type Tokens } from './http/auth.ts';
 import { workerProtocolHandler } from './http/worker-protocol.ts';
 import { createLogger, type Logger } from './logger.ts';
+import type { SecretStore, WorkerProcess } from './plugin-api.ts';
 import { openStore } from './store/store.ts';
 
 export interface ServerOptions extends Partial<ServerConfig> {
@@ -23,6 +24,10 @@ export interface ServerOptions extends Partial<ServerConfig> {
   configDir?: string;
   /** Seconds between scaler ticks (tests make it short). */
   scalerTickSeconds?: number;
+  /** The plugins' secret store; the desktop app passes its keychain store (default `<data>/secrets.json`). */
+  secrets?: SecretStore;
+  /** How plugins start a worker process; the desktop app passes its own executable. */
+  workerProcess?: WorkerProcess;
 }
 
 export interface RunningServer {
@@ -35,7 +40,8 @@ export interface RunningServer {
   tokensFile?: string;
   instanceTokens: InstanceTokens;
   cloud: CloudMode;
-  close(): Promise<void>;
+  /** `keepInstances`: leave the scaler's instances running, local workers too (the next start adopts them). */
+  close(options?: { keepInstances?: boolean }): Promise<void>;
 }
 
 /** Opens the store, restores the farm and serves the HTTP API. */
@@ -82,6 +88,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     instanceTokens,
     logger,
     tickSeconds: options.scalerTickSeconds,
+    secrets: options.secrets,
+    workerProcess: options.workerProcess,
   });
   cloudRoutes.use(cloud.routes);
   return {
@@ -93,8 +101,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     tokensFile,
     instanceTokens,
     cloud,
-    async close() {
-      await cloud.stop();
+    async close(closeOptions = {}) {
+      await cloud.stop(closeOptions);
       dispatcher.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { farmIdFor } from '../core/farm-id.ts';
 import { FileSecretStore, scopedSecretStore } from '../core/plugins/file-secret-store.ts';
 import type { PluginContext, PluginLogger, SetupStep, SetupWizard } from '../core/plugin-api.ts';
+import { defaultWorkerProcess } from '../core/worker-process.ts';
 import { loadAwsSettings, setupContextFor } from '../plugins/aws/index.ts';
 import { createAwsSetupWizard } from '../plugins/aws/setup/wizard.ts';
 import { loadUserDataTemplate, renderWorkerUserData } from '../plugins/aws/user-data.ts';
@@ -32,6 +33,7 @@ function pluginContext(opts: Opts): PluginContext {
     config,
     logger: terminalLogger,
     secrets: scopedSecretStore(new FileSecretStore(dataDir), 'aws'),
+    workerProcess: defaultWorkerProcess(),
     registerCloudProvider: () => ({ dispose() {} }),
     registerSetupWizard: () => ({ dispose() {} }),
   };

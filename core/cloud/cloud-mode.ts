@@ -9,6 +9,7 @@ import { cloudRoutes } from '../http/cloud-routes.ts';
 import { pluginRoutes } from '../http/plugin-routes.ts';
 import { setupRoutes } from '../http/setup-routes.ts';
 import type { Logger } from '../logger.ts';
+import type { SecretStore, WorkerProcess } from '../plugin-api.ts';
 import { parsePluginDirs } from '../plugins/discover.ts';
 import { PluginHost } from '../plugins/plugin-host.ts';
 import { ScalerService } from '../scaler/scaler-service.ts';
@@ -34,13 +35,18 @@ export interface CloudModeOptions {
   logger: Logger;
   /** Seconds between scaler ticks. */
   tickSeconds?: number;
+  /** The plugins' secret store (the desktop's keychain); defaults to `<data>/secrets.json`. */
+  secrets?: SecretStore;
+  /** How plugins start a worker process (the desktop app's own executable). */
+  workerProcess?: WorkerProcess;
 }
 
 export interface CloudMode {
   plugins: PluginHost;
   scaler?: ScalerService;
   routes: Router;
-  stop(): Promise<void>;
+  /** `keepInstances`: leave even local workers running (the next start adopts them). */
+  stop(options?: { keepInstances?: boolean }): Promise<void>;
 }
 
 /**
@@ -62,6 +68,8 @@ export async function startCloudMode(o: CloudModeOptions): Promise<CloudMode> {
     dataDir: o.dataDir,
     logger: o.logger,
     extraDirs: parsePluginDirs(o.plugindirs, o.configDir),
+    secrets: o.secrets,
+    workerProcess: o.workerProcess,
     configFor: (name) => (name === 'aws' ? { ...(existsSync(awsIniPath) ? { cloudawsini: awsIniPath } : {}), ...(o.ini.aws ?? {}) } : (o.ini[name] ?? {})),
   });
   await plugins.start();
@@ -91,11 +99,11 @@ export async function startCloudMode(o: CloudModeOptions): Promise<CloudMode> {
     plugins,
     scaler,
     routes,
-    async stop() {
+    async stop(options = {}) {
       scaler?.stop();
       // Local workers are this server's children in spirit: a clean stop stops them too (a crash
       // leaves them running, and the next start adopts them).
-      if (scaler && o.servermode === 'local') {
+      if (scaler && o.servermode === 'local' && !options.keepInstances) {
         const alive = (await scaler.status()).instances.filter((i) => i.id && i.state !== 'terminated').map((i) => i.id!);
         if (alive.length) await scaler.terminate(alive).catch((e: unknown) => o.logger.warn({ err: e }, 'could not stop the local workers'));
       }

@@ -9,7 +9,9 @@ import {
   type PluginModule,
   type SecretStore,
   type SetupWizard,
+  type WorkerProcess,
 } from '../plugin-api.ts';
+import { defaultWorkerProcess } from '../worker-process.ts';
 import { discoverPluginFolders } from './discover.ts';
 import { FileSecretStore, scopedSecretStore } from './file-secret-store.ts';
 import { readManifest, shortPluginName } from './manifest.ts';
@@ -43,6 +45,8 @@ export interface PluginHostOptions {
   extraDirs?: string[];
   /** Defaults to a {@link FileSecretStore} in `dataDir`; the desktop app passes its keychain store. */
   secrets?: SecretStore;
+  /** How plugins start a worker process; defaults to {@link defaultWorkerProcess}. */
+  workerProcess?: WorkerProcess;
   /** Plugin names not to activate (a plugin is also disabled by `enabled = false` in its section). */
   disabled?: string[];
   activationTimeoutMs?: number;
@@ -256,6 +260,7 @@ export class PluginHost {
       config,
       logger,
       secrets: scopedSecretStore(this.secrets, name),
+      workerProcess: this.options.workerProcess ?? defaultWorkerProcess(),
       registerCloudProvider: (provider) =>
         register('cloud provider', provider, (p, item) => this.registry.addProvider(p, item), provider.dispose ? () => provider.dispose?.() : undefined),
       registerSetupWizard: (wizard) => register('setup wizard', wizard, (p, item) => this.registry.addWizard(p, item)),

@@ -13,6 +13,7 @@ export function activate(ctx: PluginContext): void {
     stateDir: path.join(ctx.dataDir, 'plugins', 'local'),
     settings,
     logger: ctx.logger,
+    workerProcess: ctx.workerProcess,
   });
   ctx.registerCloudProvider(provider);
   ctx.logger.info({ maxInstances: settings.maxInstances, affinities: settings.affinities }, 'local provider ready');

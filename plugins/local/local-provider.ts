@@ -15,6 +15,7 @@ import {
   type PriceQuote,
   type ProviderInstance,
   type TerminateResult,
+  type WorkerProcess,
 } from '../../core/plugin-api.ts';
 import { InstanceRecordFile, type LocalInstanceRecord } from './instance-records.ts';
 import type { LocalSettings } from './local-settings.ts';
@@ -30,6 +31,8 @@ export interface LocalProviderOptions {
   stateDir: string;
   settings: LocalSettings;
   logger: PluginLogger;
+  /** How to start a worker (the plugin context's `workerProcess`); wins over `workerEntry`. */
+  workerProcess?: WorkerProcess;
   /** The script run as `node --import tsx <workerEntry> worker …`; defaults to `headless/main.ts`. */
   workerEntry?: string;
   now?: () => number;
@@ -44,7 +47,7 @@ export class LocalProvider implements CloudProvider {
   readonly name = 'local';
   private readonly records = new Map<string, LocalInstanceRecord>();
   private readonly recordFile: InstanceRecordFile;
-  private readonly workerEntry: string;
+  private readonly workerProcess: WorkerProcess;
   private readonly now: () => number;
   /** Serializes every change to the records (launch, terminate, pruning), so the cap holds. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -54,7 +57,11 @@ export class LocalProvider implements CloudProvider {
 
   constructor(private readonly options: LocalProviderOptions) {
     this.recordFile = new InstanceRecordFile(path.join(options.stateDir, 'instances.json'));
-    this.workerEntry = options.workerEntry ?? path.join(repoRoot, 'headless', 'main.ts');
+    this.workerProcess = options.workerProcess ?? {
+      command: process.execPath,
+      args: ['--import', 'tsx', options.workerEntry ?? path.join(repoRoot, 'headless', 'main.ts')],
+      cwd: repoRoot,
+    };
     this.now = options.now ?? Date.now;
   }
 
@@ -183,15 +190,16 @@ export class LocalProvider implements CloudProvider {
   private async spawnWorker(request: LaunchRequest, workerName: string, workerToken: string): Promise<LocalInstanceRecord> {
     await mkdir(this.options.stateDir, { recursive: true });
     const pendingLog = path.join(this.options.stateDir, `starting-${workerName.replace(/[^A-Za-z0-9._-]/g, '_')}.log`);
-    const args = ['--import', 'tsx', this.workerEntry, 'worker', '--server', request.serverUrl, '--name', workerName];
+    const { command, cwd } = this.workerProcess;
+    const args = [...this.workerProcess.args, 'worker', '--server', request.serverUrl, '--name', workerName];
     const { affinities } = this.options.settings;
     if (affinities.length > 0) args.push('--affinity', affinities.join(','));
     const logFd = openSync(pendingLog, 'a', 0o600);
     let pid: number;
     try {
       // The token goes in the environment, never in argv: other users can read a command line.
-      const child = spawn(process.execPath, args, {
-        cwd: repoRoot,
+      const child = spawn(command, args, {
+        cwd,
         detached: true,
         stdio: ['ignore', logFd, logFd],
         env: workerEnvironment(workerToken, request.serverUrl),

@@ -27,6 +27,7 @@ function context(config: Record<string, string> = {}) {
     pluginName: 'aws', farmId: 'farm7', serverUrl: 'http://10.0.0.5:19211', dataDir: dir, config,
     logger: { info, warn, error: vi.fn(), debug: vi.fn() },
     secrets: { get: async () => undefined, set: async () => {}, delete: async () => {} },
+    workerProcess: { command: process.execPath, args: [], cwd: process.cwd() },
     registerCloudProvider: (p) => { providers.push(p); return { dispose() {} }; },
     registerSetupWizard: (w) => { wizards.push(w); return { dispose() {} }; },
   };
