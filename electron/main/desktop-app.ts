@@ -47,7 +47,8 @@ export async function startDesktop(options: DesktopOptions): Promise<Desktop | u
     app.quit();
     return undefined;
   }
-  let window: BrowserWindow | undefined;
+  // Set once the core is up; a second launch before that has nothing to bring forward.
+  let window: BrowserWindow | undefined = undefined as BrowserWindow | undefined;
   const showWindow = () => {
     if (!window || window.isDestroyed()) return;
     if (window.isMinimized()) window.restore();

@@ -7,7 +7,7 @@
  */
 export function externalLinkProblem(raw: string): string | undefined {
   if (raw.length > 2048) return 'the link is too long';
-  if (/[\u0000-\u001f\u007f\s]/.test(raw)) return 'the link contains spaces or control characters';
+  if (/[\p{Cc}\s]/u.test(raw)) return 'the link contains spaces or control characters';
   let url: URL;
   try {
     url = new URL(raw);
