@@ -14,7 +14,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type RendererViteConfig } from 'electron-vite';
+import { defineConfig, type RendererViteConfig, type UserConfig } from 'electron-vite';
 import { loadConfigFromFile, type Plugin } from 'vite';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
@@ -52,7 +52,7 @@ async function rendererConfig(): Promise<RendererViteConfig | undefined> {
   };
 }
 
-export default defineConfig(async () => ({
+export default defineConfig(async (): Promise<UserConfig> => ({
   main: {
     plugins: [coreFromServerBuild()],
     build: { outDir: path.join(root, 'out', 'main'), lib: { entry: path.join(root, 'electron', 'main', 'index.ts') }, sourcemap: true },
