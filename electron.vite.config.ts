@@ -42,7 +42,15 @@ async function rendererConfig(): Promise<RendererViteConfig | undefined> {
   const rendererRoot = path.resolve(root, own.root ?? 'renderer');
   const asServed: Plugin = {
     name: 'coalition:renderer-as-served',
-    config: () => ({ base: own.base ?? '/', build: { target: own.build?.target ?? 'baseline-widely-available' } }),
+    // electron-vite's renderer preset changes these; put back the file's values, or Vite's defaults.
+    config: () => ({
+      base: own.base ?? '/',
+      build: {
+        target: own.build?.target ?? 'baseline-widely-available',
+        minify: own.build?.minify ?? true,
+        modulePreload: own.build?.modulePreload ?? { polyfill: true },
+      },
+    }),
   };
   return {
     ...own,

@@ -10,7 +10,8 @@ import { SetupStateStore } from './setup/setup-state.ts';
 import { savedSettingsPath } from './setup/settings-step.ts';
 import { createAwsSetupWizard } from './setup/wizard.ts';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+// The checkout packed as the worker bundle; from the build (dist/plugins/aws/index.js) it is one level further up.
+const repoRoot = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../../' : '../../', import.meta.url));
 
 /**
  * Settings, lowest precedence first: defaults, the cloud_aws.ini the setup wizard saved

@@ -106,4 +106,18 @@ describe('the desktop build (electron-vite)', () => {
     for (const s of local) expect(s).toMatch(/^\.\.\/\.\.\/dist\/(core|headless)\/[\w/.-]+\.js$/);
     expect(main).not.toContain('class Farm');
   });
+
+  // PENDING h9 (the web UI): runs once renderer/vite.config.ts is on the branch.
+  it.skipIf(!existsSync(path.join(REPO, 'renderer', 'vite.config.ts')))('builds the web UI exactly as renderer/vite.config.ts does (the bundle the server serves)', () => {
+    const plain = tempDir('coalition-renderer-build-');
+    try {
+      execFileSync(process.execPath, [path.join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', path.join(REPO, 'renderer', 'vite.config.ts'), '--outDir', plain], { cwd: REPO, stdio: 'pipe' });
+      const files = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+      const fromElectronVite = path.join(out, 'renderer');
+      expect(files(fromElectronVite)).toEqual(files(plain));
+      for (const f of files(plain)) expect(readFileSync(path.join(fromElectronVite, f)).equals(readFileSync(path.join(plain, f))), f).toBe(true);
+    } finally {
+      removeDir(plain);
+    }
+  });
 });
