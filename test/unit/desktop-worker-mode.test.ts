@@ -5,16 +5,19 @@ vi.mock('electron', () => import('../helpers/fake-electron.ts'));
 const fake = await import('../helpers/fake-electron.ts');
 const { desktopWorkerProcess, isWorkerLaunch, runAsWorker } = await import('../../electron/main/worker-mode.ts');
 
+/** Electron sets `process.defaultApp` when the app runs from a folder (`electron .`). */
+const electronProcess = process as { defaultApp?: boolean };
+
 describe('the app executable as the local provider\'s worker', () => {
-  const defaultApp = process.defaultApp;
+  const defaultApp = electronProcess.defaultApp;
   afterEach(() => {
-    process.defaultApp = defaultApp;
+    electronProcess.defaultApp = defaultApp;
   });
 
   it('is started as the packaged executable itself, or as electron with the app folder from a clone', () => {
-    process.defaultApp = false;
+    electronProcess.defaultApp = false;
     expect(desktopWorkerProcess('/home/me/.config/Coalition')).toEqual({ command: process.execPath, args: [], cwd: '/home/me/.config/Coalition' });
-    process.defaultApp = true;
+    electronProcess.defaultApp = true;
     expect(desktopWorkerProcess('/u')).toEqual({ command: process.execPath, args: [fake.app.getAppPath()], cwd: '/u' });
   });
 
@@ -31,7 +34,7 @@ describe('the app executable as the local provider\'s worker', () => {
 
   it('runs the worker command and exits with its code: a bad setting is named and exits 2', async () => {
     fake.resetFake('/nonexistent');
-    process.defaultApp = false;
+    electronProcess.defaultApp = false;
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       await runAsWorker(['/opt/Coalition/coalition', 'worker', '--server', 'not a url', '--name', 'local-1']);
