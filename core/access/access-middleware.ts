@@ -38,7 +38,8 @@ export function authenticateRequests(auth: Authenticator, failures: RateLimiter)
         res.locals.authError = e; // GET /api/session answers the 401 itself, with how to log in
         return next();
       }
-      const wait = e instanceof CoalitionError && e.code === 'auth' ? failures.take(`ip:${address}`) : 0;
+      const guessed = Boolean(req.headers.authorization || req.headers.cookie); // a wrong credential, not a missing one
+      const wait = guessed && e instanceof CoalitionError && e.code === 'auth' ? failures.take(`ip:${address}`) : 0;
       next(wait ? new RateLimited(wait, 'too many refused credentials from this address') : e);
     }
   };

@@ -96,7 +96,7 @@ export const ownsWhatItSubmits = (principal: Principal): boolean => principal.ro
 /** Why a request is refused, in words a person can act on. */
 export function refusal(principal: Principal, action: Action, job?: JobOwner): string {
   const who = principal.user ? `user "${principal.user}" (${principal.role})` : `this ${principal.via.replace('-', ' ')} (${principal.role})`;
-  if (job && GRANTS[principal.role].has(action)) return `${who} may ${verb(action)} only their own jobs; job ${job.id} belongs to ${job.user ? `"${job.user}"` : 'nobody'}`;
+  if (job && GRANTS[principal.role].has(action)) return `${who} may ${action.split('.')[1]} only their own jobs; job ${job.id} belongs to ${job.user ? `"${job.user}"` : 'nobody'}`;
   return `${who} may not ${verb(action)}`;
 }
 

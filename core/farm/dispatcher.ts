@@ -125,10 +125,10 @@ export class Dispatcher {
   /** Takes a log chunk and load; answers whether the job should keep running. */
   async heartbeat(report: WorkerReport & { job: number; log?: string }): Promise<boolean> {
     const farm = this.farm;
+    const job = farm.tree.get(report.job);
+    refuseOthersJob(job, report.name);
     const worker = await farm.workers.touch(report.name, farm.nowSeconds(), { ip: report.ip });
     this.applyLoad(worker, report);
-    const job = farm.tree.get(report.job);
-    refuseOthersJob(job, worker.name);
     if (!job || job.state !== 'WORKING' || job.worker !== worker.name) return false;
     worker.current_job = job.id;
     worker.state = 'WORKING';
