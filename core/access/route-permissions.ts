@@ -33,6 +33,7 @@ export const ROUTE_PERMISSIONS: ReadonlyArray<readonly [method: string, pattern:
   ['POST', '/api/terminateworkers', 'worker.edit'],
   ['POST', '/api/affinities', 'worker.edit'],
   ['POST', '/api/workers/:name/token', 'admin'],
+  ['DELETE', '/api/workers/:name/token', 'admin'],
   // cloud, plugins, guided setups
   ['POST', '/api/cloud/terminate', 'cloud.terminate'],
   ['POST', '/api/cloud/settings', 'cloud.admin'],

@@ -18,12 +18,20 @@ export function workerTokenRoutes(instanceTokens: InstanceTokens, digests: Colle
     await digests.put([{ _id: instanceTokens.digestOf(token), worker: name }]);
     res.json({ worker: name, token });
   });
+  r.delete('/api/workers/:name/token', async (req, res) => {
+    await revokeWorkerTokens(instanceTokens, digests, [req.params.name]);
+    res.json(1);
+  });
   return r;
 }
 
-/** Revokes every per-worker token of these workers (when they are deleted). */
+/**
+ * Revokes the per-worker tokens of these workers; a slot `host-N` also revokes the token of
+ * `host` (the machine's credential: a worker deleted is a machine no longer trusted).
+ */
 export async function revokeWorkerTokens(instanceTokens: InstanceTokens, digests: Collection, names: string[]): Promise<void> {
-  const gone = names.flatMap((n) => instanceTokens.revoke(n));
+  const scopes = new Set(names.flatMap((n) => [n, /^(.+)-\d+$/.exec(n)?.[1]].filter((s): s is string => Boolean(s))));
+  const gone = [...scopes].flatMap((n) => instanceTokens.revoke(n));
   await digests.remove(gone);
 }
 
