@@ -22,7 +22,8 @@ export function loginRoutes(access: Access, audit: AuditLog): Router {
   r.post('/api/session', async (req: Request, res: Response) => {
     const body = req.body as { user?: unknown; password?: unknown } | undefined;
     if (!access.enabled) throw validationError('auth is off on this server (auth = none): there is nothing to log in to');
-    if (typeof body !== 'object' || body === null || typeof body.user !== 'string' || typeof body.password !== 'string') {
+    // JSON only: a cross-site HTML form cannot send it, so no page can log a visitor in as someone else.
+    if (!req.is('application/json') || typeof body !== 'object' || body === null || typeof body.user !== 'string' || typeof body.password !== 'string') {
       throw validationError('send JSON {"user": "<name>", "password": "<password>"} with Content-Type: application/json');
     }
     const name = body.user.trim();
