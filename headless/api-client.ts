@@ -17,6 +17,27 @@ export class ApiClient {
     return new ApiClient(server, token);
   }
 
+  /** The raw answer of a call (a download); throws with the server's message on an error status. */
+  async fetch(method: string, path: string): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(this.server + path, { method, headers: this.token ? { Authorization: `Bearer ${this.token}` } : {} });
+    } catch (e) {
+      throw new Error(`cannot reach the server at ${this.server} (${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}); is it running? (npm start)`);
+    }
+    if (!res.ok) {
+      const text = await res.text();
+      let message = text;
+      try {
+        message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text;
+      } catch {
+        /* not JSON */
+      }
+      throw new Error(`${res.status}: ${message}`);
+    }
+    return res;
+  }
+
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
     let res: Response;
     try {
