@@ -11,7 +11,8 @@ export class ApiClient {
   /** Server URL and token from flags, the environment, or the local data dir's tokens file. */
   static from(opts: { server?: string; tokenFile?: string; data?: string }): ApiClient {
     const server = (opts.server ?? process.env.COALITION_SERVER ?? 'http://127.0.0.1:19211').replace(/\/+$/, '');
-    let token = process.env.COALITION_ADMIN_TOKEN;
+    // A person's own token (COALITION_TOKEN, as the Python client reads it) before the admin token.
+    let token = process.env.COALITION_TOKEN || process.env.COALITION_ADMIN_TOKEN;
     const file = opts.tokenFile ?? join(opts.data ?? process.env.COALITION_DATA ?? './data', 'tokens.json');
     if (!token && existsSync(file)) token = (JSON.parse(readFileSync(file, 'utf8')) as { admin?: string }).admin;
     return new ApiClient(server, token);

@@ -34,12 +34,13 @@ export function authenticateRequests(auth: Authenticator, failures: RateLimiter)
       req.role = principal.role;
       next();
     } catch (e) {
-      if (isLoginRequest(req) && !req.headers.authorization) {
-        res.locals.authError = e; // GET /api/session answers the 401 itself, with how to log in
-        return next();
-      }
       const guessed = Boolean(req.headers.authorization || req.headers.cookie); // a wrong credential, not a missing one
       const wait = guessed && e instanceof CoalitionError && e.code === 'auth' ? failures.take(`ip:${address}`) : 0;
+      // Log in (POST) needs no credential; "who am I" (GET) answers its 401 itself, with how to log in.
+      if (!wait && isLoginRequest(req) && (req.method === 'GET' || !req.headers.authorization)) {
+        res.locals.authError = e;
+        return next();
+      }
       next(wait ? new RateLimited(wait, 'too many refused credentials from this address') : e);
     }
   };

@@ -33,6 +33,9 @@ export class SessionStore {
       else expired.push(_id);
     }
     await this.collection.remove(expired);
+    if (this.collection.appendedLines > this.sessions.size * 2 + 100) {
+      await this.collection.compact([...this.sessions].map(([_id, s]) => ({ _id, ...s }) as unknown as Doc));
+    }
   }
 
   async create(user: string): Promise<{ id: string; session: Session }> {

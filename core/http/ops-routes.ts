@@ -41,7 +41,8 @@ export function backupRoutes(o: { dataDir: string; store: Store; farm: Farm; far
   r.post('/api/ops/backup', async (_req, res) => {
     const into = join(o.dataDir, `.backup-${randomBytes(6).toString('hex')}`);
     try {
-      const manifest = await snapshotDataDir({ ...o, into });
+      const { manifest, heldMs } = await snapshotDataDir({ ...o, into });
+      res.setHeader('X-Backup-Held-Ms', heldMs.toFixed(1));
       res.setHeader('Content-Type', 'application/gzip');
       res.setHeader('Content-Disposition', `attachment; filename="coalition-backup-${o.farmId}-${manifest.createdAt.replace(/[:.]/g, '-')}.tar.gz"`);
       await pipeline(packSnapshot(into) as unknown as NodeJS.ReadableStream, res);

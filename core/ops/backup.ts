@@ -23,20 +23,23 @@ export interface BackupManifest {
  * job's log may hold a few more lines than its job shows). Secrets (tokens.json, secrets.json)
  * are included: a backup restores the whole farm, so keep it like the data dir itself.
  */
-export async function snapshotDataDir(o: { dataDir: string; store: Store; farm: Farm; farmId: string; into: string }): Promise<BackupManifest> {
+export async function snapshotDataDir(o: { dataDir: string; store: Store; farm: Farm; farmId: string; into: string }): Promise<{ manifest: BackupManifest; heldMs: number }> {
   await mkdir(o.into, { recursive: true, mode: 0o700 });
   await o.farm.persist();
   const entries = (await readdir(o.dataDir, { withFileTypes: true })).filter((e) => !SKIP.has(e.name) && !e.name.startsWith('.backup-') && !e.name.endsWith('~'));
   const releases = await Promise.all(o.store.all().map((c) => c.hold()));
+  const heldAt = performance.now();
+  let heldMs = 0;
   try {
     for (const e of entries) if (e.name !== 'logs') await cp(join(o.dataDir, e.name), join(o.into, e.name), { recursive: true, preserveTimestamps: true });
   } finally {
     for (const release of releases) release();
+    heldMs = performance.now() - heldAt;
   }
   if (entries.some((e) => e.name === 'logs')) await cp(join(o.dataDir, 'logs'), join(o.into, 'logs'), { recursive: true });
   const manifest: BackupManifest = { format: 1, farmId: o.farmId, createdAt: new Date(o.farm.clock.now()).toISOString(), files: entries.map((e) => e.name).sort() };
   await writeFile(join(o.into, MANIFEST), JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });
-  return manifest;
+  return { manifest, heldMs };
 }
 
 /** A gzipped tar stream of a snapshot folder. */

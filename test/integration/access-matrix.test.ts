@@ -154,3 +154,28 @@ describe('the auth matrix', () => {
     expect(await snapshot()).toBe(before);
   });
 });
+
+describe('a trusted network (the hook trustednetworks plugs into)', () => {
+  it('lets a caller without a token submit and read, as old scripts do, and nothing else', async () => {
+    const lan = await startTestFarm({ isTrusted: (address) => address === '127.0.0.1' || address === '::ffff:127.0.0.1' });
+    try {
+      const u = lan.server.url;
+      const group = (await call(u, 'GET', '/json/addjob?title=shot&user=render')).body as number;
+      expect(group).toBeGreaterThan(0);
+      const frame = await call(u, 'PUT', '/api/jobs', { body: { title: 'frame', command: 'true', parent: group } });
+      expect(frame.status).toBe(200);
+      expect((await call(u, 'GET', `/api/jobs/${group}/children`)).status).toBe(200);
+      expect((await call(u, 'GET', '/api/session')).body).toMatchObject({ role: 'anonymous', via: 'trusted-network', user: null });
+      const before = JSON.stringify([...lan.server.farm.tree.jobs.values()]);
+      for (const [method, path, body] of [['POST', '/api/jobs', { [group]: { priority: 1 } }], ['DELETE', '/api/jobs', [group]], ['POST', '/api/pausejobs', [group]], ['POST', '/api/stopworkers', ['w']], ['GET', '/api/users', undefined]] as const) {
+        const res = await call(u, method, path, { body });
+        expect(res.status, `${method} ${path}`).toBe(403);
+      }
+      expect(JSON.stringify([...lan.server.farm.tree.jobs.values()])).toBe(before);
+      expect((await call(u, 'POST', '/workers/pickjob', { body: { name: 'x', wait: 0 } })).status).toBe(401);
+      expect(lan.server.audit.query({ action: 'job.delete' }).entries[0]).toMatchObject({ actor: { via: 'trusted-network', role: 'anonymous' }, outcome: 403 });
+    } finally {
+      await lan.stop();
+    }
+  });
+});

@@ -27,6 +27,8 @@ describe('the audit log', () => {
     await call(url, 'DELETE', '/api/jobs', { token: farm.tokens.bob, body: [id] }); // refused: not bob's
     await call(url, 'DELETE', '/api/jobs', { token: farm.tokens.alice, body: [id] });
     await admin('PUT', '/api/users', { name: 'newbie', role: 'artist', password: 'p4ssw0rd-never-logged' });
+    await admin('POST', '/api/setup/aws/steps/credentials/plan', { input: { secretAccessKey: 'AKIA-s3cr3t' } });
+    await admin('POST', '/api/setup/aws/teardown', {});
     const page = (await admin('GET', '/api/audit?limit=50')).body as Page;
     const lines = page.entries.map((e) => `${e.actor.user ?? e.actor.via} ${e.action} ${e.target ?? ''} ${e.outcome}`);
     expect(lines).toEqual(
@@ -38,9 +40,11 @@ describe('the audit log', () => {
         `bob job.delete ${id} 403`,
         `alice job.delete ${id} 200`,
         'admin-token user.create newbie 200',
+        'admin-token setup.teardown aws 400',
       ]),
     );
     expect(page.entries.find((e) => e.action === 'job.edit')?.details).toEqual({ fields: ['priority', 'command'] });
+    expect(page.entries.find((e) => e.action === 'setup.plan')).toMatchObject({ target: 'aws/credentials', details: { fields: ['secretAccessKey'] } });
     const all = JSON.stringify(farm.server.audit.query({ limit: 10_000 }));
     for (const secret of ['s3cr3t', 'p4ssw0rd', farm.tokens.alice, TEST_TOKENS.admin]) expect(all).not.toContain(secret);
   });

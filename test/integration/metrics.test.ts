@@ -38,20 +38,22 @@ describe('/metrics', () => {
     await waitFor(async () => value(await scrape(), 'coalition_jobs', { state: 'WORKING', kind: 'job' }) === 1 && value(await scrape(), 'coalition_jobs', { state: 'FINISHED', kind: 'job' }) === 1, { what: 'a finished job and a running one', timeoutMs: 45_000, intervalMs: 250 });
     const m = await scrape();
     expect(family(m, 'coalition_jobs').type).toBe('GAUGE');
-    expect(value(m, 'coalition_jobs', { state: 'PAUSED', kind: 'job' })).toBe(1);
+    expect(value(m, 'coalition_jobs', { state: 'PAUSED', kind: 'job' }), `'coalition_jobs' { state: 'PAUSED', kind: 'job' }`).toBe(1);
     expect(family(m, 'coalition_jobs').metrics.filter((s) => s.labels?.kind === 'group').reduce((n, s) => n + Number(s.value), 0)).toBe(1);
-    expect(value(m, 'coalition_workers', { state: 'WORKING', active: 'true' })).toBe(1);
+    expect(value(m, 'coalition_workers', { state: 'WORKING', active: 'true' }), `'coalition_workers' { state: 'WORKING', active: 'true' }`).toBe(1);
     expect(family(m, 'coalition_jobs_dispatched_total').type).toBe('COUNTER');
-    expect(value(m, 'coalition_jobs_dispatched_total')).toBe(2);
+    expect(value(m, 'coalition_jobs_dispatched_total'), 'coalition_jobs_dispatched_total').toBe(2);
     expect(family(m, 'coalition_pickjob_duration_seconds').type).toBe('HISTOGRAM');
     // (this parser keeps no labels on histogram samples: the count by outcome is read from the text)
     expect(await (await fetch(`${farm.server.url}/metrics`, { headers: { Authorization: `Bearer ${TEST_TOKENS.admin}` } })).text()).toMatch(/^coalition_pickjob_duration_seconds_count\{outcome="job"\} 2$/m);
-    expect(value(m, 'coalition_cloud_instances', { type: 'local', market: 'on-demand' })).toBe(1);
+    expect(value(m, 'coalition_cloud_instances', { type: 'local', market: 'on-demand' }), `'coalition_cloud_instances' { type: 'local', market: 'on-demand' }`).toBe(1);
     expect(value(m, 'coalition_cloud_spend_per_hour')).toBeCloseTo(0.36);
     expect(value(m, 'coalition_cloud_spend_today')).toBeGreaterThan(0);
-    expect(value(m, 'coalition_stream_clients')).toBe(1);
-    expect(value(m, 'coalition_http_requests_total', { method: 'PUT', status: '200' })).toBe(2);
+    expect(value(m, 'coalition_stream_clients'), 'coalition_stream_clients').toBe(1);
+    expect(value(m, 'coalition_http_requests_total', { method: 'PUT', status: '200' }), `'coalition_http_requests_total' { method: 'PUT', status: '200' }`).toBe(2);
     expect(family(m, 'process_resident_memory_bytes').type).toBe('GAUGE');
+    // The scaler's launch is in the audit log, as done by the scaler.
+    expect(farm.server.audit.query({ action: 'cloud.launch' }).entries[0]).toMatchObject({ actor: { via: 'scaler' }, details: { message: expect.stringContaining('launched 1 local on-demand') } });
     stream.abort();
     await waitFor(async () => value(await scrape(), 'coalition_stream_clients') === 0, { what: 'the stream to close' });
   });
