@@ -55,18 +55,23 @@ export function jobGuard(farm: Farm, whitelist: CommandWhitelist) {
     }
   };
 
+  /** A submission: where it goes (the top jobs' `parent`), what it runs (only parsed when a white list is set), who owns it. */
   const submission = (p: Principal, raws: unknown[], form: boolean) => {
-    const inputs: JobInput[] = [];
-    try {
-      raws.forEach((raw) => inputs.push(parseJobInput(raw, { form })));
-    } catch {
-      return; // invalid: the route refuses it
+    const tops = raws.filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null && !Array.isArray(r));
+    for (const raw of tops) {
+      const parent = raw.parent;
+      if ((typeof parent === 'number' || typeof parent === 'string') && parent !== '' && parent !== 'None') underParent(p, parent);
     }
-    for (const input of inputs) {
-      underParent(p, input.parent);
-      commands(p, input);
+    if (whitelist.enabled) {
+      const inputs: JobInput[] = [];
+      try {
+        raws.forEach((raw) => inputs.push(parseJobInput(raw, { form })));
+      } catch {
+        return; // invalid: the route refuses it
+      }
+      for (const input of inputs) commands(p, input);
     }
-    for (const raw of raws) owner(p, raw as Record<string, unknown>);
+    for (const raw of tops) owner(p, raw);
   };
 
   const ids = (body: unknown): number[] => {
