@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseIni } from 'ini';
 import { z } from 'zod';
+import { SECURITY_DEFAULTS, securitySchema } from './access/security-config.ts';
+import { continuedValues } from './config-continuation.ts';
 import { validationError } from './errors.ts';
+import { OPS_DEFAULTS, opsSchema } from './ops/ops-config.ts';
 
 /** Every server setting with its default. Precedence: defaults < coalition.ini < environment < flags. */
 export const SERVER_DEFAULTS = {
@@ -24,6 +27,8 @@ export const SERVER_DEFAULTS = {
   plugindirs: '',
   eventretentiondays: 30,
   verbose: false,
+  ...SECURITY_DEFAULTS,
+  ...OPS_DEFAULTS,
 };
 
 export type ServerConfig = typeof SERVER_DEFAULTS;
@@ -46,6 +51,8 @@ const schema = z
     publicurl: z.union([z.literal(''), z.url({ error: 'must be a URL like http://10.0.0.5:19211' })]),
     eventretentiondays: z.coerce.number().positive(),
     verbose: bool,
+    ...securitySchema,
+    ...opsSchema,
   })
   .partial();
 
@@ -68,16 +75,18 @@ export function readIni(path: string): Record<string, Record<string, string>> {
     throw validationError(`cannot read config file ${path}: ${(e as Error).message}`);
   }
   const out: Record<string, Record<string, string>> = {};
-  for (const [section, values] of Object.entries(parseIni(text))) {
+  const multiline = continuedValues(text);
+  for (const [section, values] of Object.entries(parseIni(multiline.text))) {
     if (typeof values !== 'object' || values === null) continue;
     out[section.toLowerCase()] = Object.fromEntries(Object.entries(values as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), String(v)]));
   }
+  for (const [section, values] of Object.entries(multiline.values)) Object.assign((out[section] ??= {}), values);
   return out;
 }
 
 /**
  * Merges the layers and validates; a bad value gets an error naming the key and its source.
- * Keys of the old `[server]` section that Coalition does not use (db_*, smtp*, ldap*) are ignored.
+ * Keys of the old `[server]` section that Coalition does not use (db_*) are ignored; `ldap*` are read by ldap-directory.ts.
  */
 export function resolveServerConfig(layers: Array<{ source: string; values: Record<string, unknown> }>): ServerConfig {
   const merged: Record<string, unknown> = { ...SERVER_DEFAULTS };

@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Router } from 'express';
 import { startCloudMode, type CloudMode, type CloudModeOptions } from './cloud/cloud-mode.ts';
@@ -9,10 +10,20 @@ import { Dispatcher } from './farm/dispatcher.ts';
 import { Farm } from './farm/farm.ts';
 import { createApp } from './http/app.ts';
 import { authenticator, InstanceTokens, loadTokens, type Tokens } from './http/auth.ts';
+import { backupRoutes } from './http/ops-routes.ts';
 import { workerProtocolHandler } from './http/worker-protocol.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { SecretStore, WorkerProcess } from './plugin-api.ts';
 import { openStore } from './store/store.ts';
+import type { Access } from './access/access.ts';
+import { openAccess } from './access/open-access.ts';
+import { trustProxySetting } from './access/security-config.ts';
+import { validationError } from './errors.ts';
+import { farmIdFor } from './farm-id.ts';
+import { AuditLog } from './ops/audit-log.ts';
+import { lockDataDir } from './ops/data-lock.ts';
+import { FarmMetrics } from './ops/metrics.ts';
+import { startOps, type RunningOps } from './ops/start-ops.ts';
 
 export interface ServerOptions extends Partial<ServerConfig> {
   clock?: Clock;
@@ -28,6 +39,10 @@ export interface ServerOptions extends Partial<ServerConfig> {
   secrets?: SecretStore;
   /** How plugins start a worker process; the desktop app passes its own executable. */
   workerProcess?: WorkerProcess;
+  /** `trustednetworks`: requests without a credential from these addresses may submit and read. */
+  isTrusted?: (address: string) => boolean;
+  /** First webhook retry delay, ms (tests make it short). */
+  webhookBackoffMs?: number;
 }
 
 export interface RunningServer {
@@ -40,6 +55,11 @@ export interface RunningServer {
   tokensFile?: string;
   instanceTokens: InstanceTokens;
   cloud: CloudMode;
+  access: Access;
+  audit: AuditLog;
+  metrics: FarmMetrics;
+  ops: RunningOps;
+  farmId: string;
   /** `keepInstances`: leave the scaler's instances running, local workers too (the next start adopts them). */
   close(options?: { keepInstances?: boolean }): Promise<void>;
 }
@@ -50,6 +70,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const logger = options.logger ?? createLogger({ level: config.verbose ? 'debug' : undefined });
   const clock = options.clock ?? systemClock;
   mkdirSync(config.data, { recursive: true, mode: 0o700 });
+  const tls = config.tls_cert || config.tls_key ? readTls(config.tls_cert, config.tls_key) : undefined;
+  const unlock = lockDataDir(config.data);
   const store = openStore({ dataDir: config.data, engine: config.store as 'journal' | 'nedb', fsync: config.fsync });
   const farm = new Farm({ store, dataDir: config.data, clock, logger, eventRetentionDays: config.eventretentiondays });
   await farm.open();
@@ -62,10 +84,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (options.tokens) tokens = options.tokens;
     else ({ tokens, file: tokensFile } = loadTokens(config.data));
   }
+  const farmId = farmIdFor(config.data);
+  const access = await openAccess({ config, ini: options.ini ?? {}, store, tokens, instanceTokens, farmId, clock, logger, isTrusted: options.isTrusted });
+  const audit = new AuditLog(store.audit, () => clock.now(), config.auditretentiondays);
+  await audit.load();
+  const streams = { open: 0 };
+  const started: { cloud?: CloudMode } = {}; // the metrics read the scaler once it is up
+  const metrics = new FarmMetrics({ farm, cloud: async () => started.cloud?.scaler?.status(), streamClients: () => streams.open });
   const cloudRoutes = Router(); // filled once the server listens and the plugins are loaded
-  const app = createApp({ farm, dispatcher, logger, tokens, instanceTokens, extraRoutes: [cloudRoutes] });
-  const workerProtocol = workerProtocolHandler({ farm, dispatcher, logger, authenticate: authenticator({ tokens, instanceTokens }) });
-  const server: Server = createServer((req, res) => (req.url?.startsWith('/workers/') ? workerProtocol(req, res) : app(req, res)));
+  const trustProxy = trustProxySetting(config.trustproxy);
+  const app = createApp({
+    farm, dispatcher, logger, tokens, instanceTokens, tokenDigests: store.tokens, access, audit, metrics, streams, trustProxy,
+    hsts: Boolean(tls) || trustProxy !== undefined,
+    corsOrigins: config.corsorigins.split(','),
+    extraRoutes: [backupRoutes({ dataDir: config.data, store, farm, farmId }), cloudRoutes],
+  });
+  const workerProtocol = workerProtocolHandler({ farm, dispatcher, logger, authenticate: authenticator(access.authenticator), observePick: (s, got) => metrics.observePick(s, got) });
+  const handler = (req: IncomingMessage, res: ServerResponse) => (req.url?.startsWith('/workers/') ? workerProtocol(req, res) : app(req, res));
+  const server: Server = tls ? createHttpsServer(tls, handler) : createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -74,7 +110,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   server.requestTimeout = 0;
   const port = (server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `http://${shownHost}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${shownHost}:${port}`;
   const cloud = await startCloudMode({
     servermode: config.servermode as CloudModeOptions['servermode'],
     dataDir: config.data,
@@ -92,6 +128,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     workerProcess: options.workerProcess,
   });
   cloudRoutes.use(cloud.routes);
+  started.cloud = cloud;
+  const ops = startOps({ farm, config, users: access.users, audit, metrics, scaler: cloud.scaler, farmId, serverUrl: url, logger, webhookBackoffMs: options.webhookBackoffMs });
   return {
     url,
     port,
@@ -101,7 +139,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     tokensFile,
     instanceTokens,
     cloud,
+    access,
+    audit,
+    metrics,
+    ops,
+    farmId,
     async close(closeOptions = {}) {
+      ops.stop();
       await cloud.stop(closeOptions);
       dispatcher.close();
       await new Promise<void>((resolve) => {
@@ -109,6 +153,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         server.closeAllConnections();
       });
       await farm.close();
+      unlock();
     },
   };
+}
+
+/** `tls_cert` and `tls_key`: both, readable PEM files (a message naming the key otherwise). */
+function readTls(cert: string, key: string): { cert: Buffer; key: Buffer } {
+  if (!cert || !key) throw validationError(`HTTPS needs both tls_cert and tls_key (got only ${cert ? 'tls_cert' : 'tls_key'})`);
+  const read = (path: string, name: string) => {
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      throw validationError(`${name} = ${path}: cannot read it (${(e as Error).message})`);
+    }
+  };
+  return { cert: read(cert, 'tls_cert'), key: read(key, 'tls_key') };
 }

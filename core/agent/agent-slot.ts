@@ -131,7 +131,7 @@ export class WorkerSlot {
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       if (error.code === 'aborted') return 'aborted';
-      if (error.code === 'not_found') return 'dropped';
+      if (error.code === 'not_found' || error.status === 409) return 'dropped'; // 409: the job went to another worker
       if (error.code === 'auth') return 'auth-failed';
       // Refused (4xx): keep the chunk for the next heartbeat or the endjob.
       this.logger.warn({ job: job.id, reason: error.message }, 'heartbeat refused');

@@ -1,3 +1,4 @@
+import { conflict } from '../errors.ts';
 import type { Job } from '../jobs/job.ts';
 import { lastProgress } from '../jobs/progress.ts';
 import type { Farm } from './farm.ts';
@@ -124,9 +125,10 @@ export class Dispatcher {
   /** Takes a log chunk and load; answers whether the job should keep running. */
   async heartbeat(report: WorkerReport & { job: number; log?: string }): Promise<boolean> {
     const farm = this.farm;
+    const job = farm.tree.get(report.job);
+    refuseOthersJob(job, report.name);
     const worker = await farm.workers.touch(report.name, farm.nowSeconds(), { ip: report.ip });
     this.applyLoad(worker, report);
-    const job = farm.tree.get(report.job);
     if (!job || job.state !== 'WORKING' || job.worker !== worker.name) return false;
     worker.current_job = job.id;
     worker.state = 'WORKING';
@@ -151,9 +153,10 @@ export class Dispatcher {
   /** Records how a run ended: FINISHED, or a failure that is retried until `retry` is used up. */
   async endJob(report: EndReport): Promise<void> {
     const farm = this.farm;
+    const job = farm.tree.get(report.job);
+    refuseOthersJob(job, report.name);
     const worker = await farm.workers.touch(report.name, farm.nowSeconds(), { ip: report.ip });
     this.applyLoad(worker, report);
-    const job = farm.tree.get(report.job);
     if (report.log && job) {
       await farm.logs.append(job.id, report.log);
       this.updateProgress(job, report.log);
@@ -242,5 +245,12 @@ export class Dispatcher {
   close(): void {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     for (const w of [...this.waiters.values()]) w.resolve(null);
+  }
+}
+
+/** A worker reports only on its own jobs: a heartbeat or end for a job another worker runs is refused (409) and changes nothing. */
+function refuseOthersJob(job: Job | undefined, name: string): void {
+  if (job && job.worker && job.worker !== name && (job.state === 'WORKING' || job.state === 'FINISHED' || job.state === 'ERROR')) {
+    throw conflict(`job ${job.id} is assigned to worker "${job.worker}", not "${name}": a worker may only report on its own jobs`);
   }
 }

@@ -36,6 +36,18 @@ export class EventLog {
     }
   }
 
+  /** Drops runs that started more than `retentionSeconds` ago (retention); answers how many went. */
+  async prune(retentionSeconds: number, nowSeconds: number): Promise<number> {
+    const cutoff = nowSeconds - retentionSeconds;
+    const keep = this.events.filter((e) => e.start >= cutoff);
+    const gone = this.events.length - keep.length;
+    if (gone === 0) return 0;
+    this.events.length = 0;
+    for (const e of keep) this.events.push(e);
+    await this.collection.compact(this.events.map(toDoc));
+    return gone;
+  }
+
   record(event: Omit<JobEvent, 'id'>): Promise<void> {
     const full = { id: ++this.lastId, ...event };
     this.events.push(full);

@@ -5,6 +5,7 @@ import { jobFromDoc, type JobDoc } from '../jobs/job.ts';
 import type { JobEdit, JobInput } from '../jobs/job-input.ts';
 import { JobTree, ROOT_ID } from '../jobs/job-tree.ts';
 import type { Logger } from '../logger.ts';
+import { OpsEvents } from '../ops/ops-events.ts';
 import { LogStore } from '../logs/log-store.ts';
 import { JobQueue } from '../scheduler/job-queue.ts';
 
@@ -37,6 +38,8 @@ export class Farm {
   readonly logs: LogStore;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Job tree and budget events for notifications (core/ops). */
+  readonly ops: OpsEvents;
   private readonly store: Store;
   /** Groups whose own fields changed (a group's state and counters are derived at load). */
   private readonly groupsToSave = new Set<number>();
@@ -52,6 +55,7 @@ export class Farm {
     this.store = options.store;
     this.clock = options.clock;
     this.logger = options.logger;
+    this.ops = new OpsEvents(() => options.clock.now());
     this.queue = new JobQueue((job) => this.sortKey(job));
     this.tree = new JobTree((job) => {
       this.queue.push(job);

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NextFunction, Request, Response } from 'express';
+import type { Authenticator } from '../access/authenticate.ts';
+import type { Principal, Role } from '../access/policy.ts';
 import { CoalitionError } from '../errors.ts';
 
 export interface Tokens {
@@ -9,13 +10,14 @@ export interface Tokens {
   worker: string;
 }
 
-export type Role = 'admin' | 'worker';
+export type { Role };
 
 declare module 'express-serve-static-core' {
   interface Request {
+    /** The caller's role (`principal.role`). */
     role?: Role;
-    /** For a per-instance token: the worker name it may use (or `name-N` slots of it). */
-    workerScope?: string;
+    /** Who the caller is (set by the access middleware before any route). */
+    principal?: Principal;
   }
 }
 
@@ -76,44 +78,17 @@ export class InstanceTokens {
 }
 
 /**
- * `/api`, `/json` and `/workers` need a token; the worker token (and per-instance tokens)
- * reach only `/workers/*`. Without auth every caller is admin.
+ * The worker protocol's check (`/workers/*`): the admin token, the shared worker token or a
+ * per-worker token; people's tokens and sessions are refused there. Without auth every
+ * caller is admin.
  */
-export function authMiddleware(options: { tokens?: Tokens; instanceTokens: InstanceTokens }) {
-  const authenticate = authenticator(options);
-  return (req: Request, _res: Response, next: NextFunction) => {
-    try {
-      const who = authenticate(req.headers.authorization, req.baseUrl === '/workers');
-      req.role = who.role;
-      req.workerScope = who.workerScope;
-      next();
-    } catch (e) {
-      next(e);
-    }
-  };
-}
-
-/**
- * Decides who a request is from its `Authorization` header: admin, worker, or a per-instance
- * worker token (scoped to one worker name). Throws an auth or forbidden error.
- */
-export function authenticator(options: { tokens?: Tokens; instanceTokens: InstanceTokens }) {
-  const admin = options.tokens && digest(options.tokens.admin);
-  const worker = options.tokens && digest(options.tokens.worker);
-  return (header: string | undefined, workerPath: boolean): { role: Role; workerScope?: string } => {
-    if (!admin || !worker) return { role: 'admin' };
+export function authenticator(auth: Authenticator) {
+  return (header: string | undefined, _workerPath = true): { role: Role; workerScope?: string } => {
+    if (!auth.enabled) return { role: 'admin' };
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
     if (!token) throw new CoalitionError('auth', 'a token is needed: send "Authorization: Bearer <token>" (see the tokens file the server printed at start)');
-    const given = digest(token);
-    let who: { role: Role; workerScope?: string };
-    if (timingSafeEqual(given, admin)) who = { role: 'admin' };
-    else if (timingSafeEqual(given, worker)) who = { role: 'worker' };
-    else {
-      const scope = options.instanceTokens.workerFor(token);
-      if (!scope) throw new CoalitionError('auth', 'this token is not valid for this server');
-      who = { role: 'worker', workerScope: scope };
-    }
-    if (who.role === 'worker' && !workerPath) throw new CoalitionError('forbidden', 'a worker token can only reach /workers/*');
-    return who;
+    const who = auth.fromToken(token);
+    if (who.role !== 'worker' && who.role !== 'admin') throw new CoalitionError('forbidden', 'only worker tokens may use the worker protocol (/workers/*)');
+    return { role: who.role, workerScope: who.workerScope };
   };
 }

@@ -25,12 +25,21 @@ const MAX_BODY = 4 * 1024 * 1024;
  * express's routing and body parsing. `POST /workers/pickjob` (long-poll), `heartbeat`,
  * `endjob`, `interruption`.
  */
-export function workerProtocolHandler(options: { farm: Farm; dispatcher: Dispatcher; logger: Logger; authenticate: ReturnType<typeof authenticator> }) {
+export function workerProtocolHandler(options: {
+  farm: Farm;
+  dispatcher: Dispatcher;
+  logger: Logger;
+  authenticate: ReturnType<typeof authenticator>;
+  /** Told how long each pickjob took and whether it handed out a job (metrics). */
+  observePick?: (seconds: number, gotJob: boolean) => void;
+}) {
   const { farm, dispatcher } = options;
   const routes: Record<string, (body: unknown, scope: string | undefined, req: IncomingMessage, res: ServerResponse) => Promise<unknown>> = {
     async pickjob(raw, scope, req, res) {
       const body = parse(pick, raw, scope, req);
+      const started = performance.now();
       const job = await dispatcher.pickJob(body, body.wait ?? 0, (cancel) => res.on('close', cancel));
+      options.observePick?.((performance.now() - started) / 1000, Boolean(job));
       if (job && (res.destroyed || res.writableEnded)) {
         dispatcher.requeue(job, 'INTERRUPTED'); // the worker left before it got the job
         await farm.persist();

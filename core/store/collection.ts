@@ -20,6 +20,11 @@ export interface Collection<T = Doc> {
   remove(ids: readonly string[]): Promise<void>;
   /** Rewrites the file with just these documents (drops superseded lines). */
   compact(docs: Iterable<T>): Promise<void>;
+  /**
+   * Waits for the writes in flight, then holds new ones (their callers wait) until the returned
+   * function is called: the file stays still for a consistent copy (backups).
+   */
+  hold(): Promise<() => void>;
   /** Lines appended since the last load or compaction. */
   readonly appendedLines: number;
   close(): Promise<void>;

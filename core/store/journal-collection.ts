@@ -18,6 +18,8 @@ export class JournalCollection<T = Doc> implements Collection<T> {
   private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   private writing = false;
   private lines = 0;
+  private held?: Promise<void>;
+  private loopDone: Promise<void> = Promise.resolve();
 
   constructor(
     readonly filename: string,
@@ -124,19 +126,37 @@ export class JournalCollection<T = Doc> implements Collection<T> {
     this.handle = undefined;
   }
 
+  async hold(): Promise<() => void> {
+    while (this.held) await this.held;
+    let release!: () => void;
+    this.held = new Promise<void>((resolve) => (release = resolve));
+    await this.loopDone; // the batch in flight ends the loop, the rest waits
+    return () => {
+      this.held = undefined;
+      release();
+      if (this.queue.length && !this.writing) void this.writeLoop();
+    };
+  }
+
   private drain(): Promise<void> {
     return this.writing || this.queue.length ? new Promise((resolve, reject) => this.waiters.push({ resolve, reject })) : Promise.resolve();
   }
 
   private flushSoon(): Promise<void> {
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    if (!this.writing) void this.writeLoop();
+    if (!this.writing && !this.held) void this.writeLoop();
     return done;
   }
 
-  private async writeLoop(): Promise<void> {
+  private writeLoop(): Promise<void> {
+    this.loopDone = this.runWrites();
+    return this.loopDone;
+  }
+
+  private async runWrites(): Promise<void> {
     this.writing = true;
     while (this.queue.length) {
+      if (this.held) break; // a backup is copying the file: the queue waits for the release
       const lines = this.queue;
       const waiters = this.waiters;
       this.queue = [];
@@ -152,6 +172,7 @@ export class JournalCollection<T = Doc> implements Collection<T> {
       }
     }
     this.writing = false;
+    if (this.queue.length) return; // held: the release starts the loop again
     const idle = this.waiters;
     this.waiters = [];
     for (const w of idle) w.resolve();

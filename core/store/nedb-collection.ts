@@ -50,6 +50,12 @@ export class NedbCollection<T = Doc> implements Collection<T> {
     this.lines = 0;
   }
 
+  /** nedb runs its calls in order: once a count answers, earlier writes are done (new ones are not held). */
+  async hold(): Promise<() => void> {
+    if (this.loaded) await this.db.count({});
+    return () => {};
+  }
+
   async close(): Promise<void> {
     if (this.loaded) await (this.db as unknown as { compactDatafileAsync(): Promise<void> }).compactDatafileAsync();
   }

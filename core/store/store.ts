@@ -22,6 +22,13 @@ export interface Store {
   instances: Collection;
   /** Digests of the per-instance worker tokens the scaler issued. */
   tokens: Collection;
+  /** People's accounts and the digests of their personal tokens. */
+  users: Collection;
+  /** Web UI sessions (digests). */
+  sessions: Collection;
+  audit: Collection;
+  /** Every collection, for what acts on all of them (backups). */
+  all(): Collection<unknown>[];
   close(): Promise<void>;
 }
 
@@ -35,8 +42,12 @@ export function openStore(options: StoreOptions): Store {
     settings: make('settings'),
     instances: make('instances'),
     tokens: make('tokens'),
+    users: make('users'),
+    sessions: make('sessions'),
+    audit: make('audit'),
+    all: (): Collection<unknown>[] => [store.jobs, store.workers, store.events, store.settings, store.instances, store.tokens, store.users, store.sessions, store.audit] as Collection<unknown>[],
     async close() {
-      await Promise.all([store.jobs.close(), store.workers.close(), store.events.close(), store.settings.close(), store.instances.close(), store.tokens.close()]);
+      await Promise.all(store.all().map((c) => c.close()));
     },
   };
   return store;

@@ -203,8 +203,9 @@ describe('the CLI', () => {
 
 describe('the session', () => {
   it('tells a page who it is, or refuses without a token so the page asks for one', async () => {
-    expect((await api(server.url, 'GET', '/api/session')).body).toEqual({ role: 'admin', user: null, auth: 'token' });
+    expect((await api(server.url, 'GET', '/api/session')).body).toMatchObject({ role: 'admin', user: null, auth: 'token', via: 'admin-token' });
     const anonymous = await fetch(`${server.url}/api/session`);
     expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toMatchObject({ error: { code: 'auth' }, login: { password: false, ldap: false, csrfHeader: 'X-CSRF-Token' } });
   });
 });
