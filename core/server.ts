@@ -9,6 +9,7 @@ import { Dispatcher } from './farm/dispatcher.ts';
 import { Farm } from './farm/farm.ts';
 import { createApp } from './http/app.ts';
 import { authenticator, InstanceTokens, loadTokens, type Tokens } from './http/auth.ts';
+import { TrustedNetworks } from './http/trusted-networks.ts';
 import { workerProtocolHandler } from './http/worker-protocol.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openStore } from './store/store.ts';
@@ -57,7 +58,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     else ({ tokens, file: tokensFile } = loadTokens(config.data));
   }
   const cloudRoutes = Router(); // filled once the server listens and the plugins are loaded
-  const app = createApp({ farm, dispatcher, logger, tokens, instanceTokens, extraRoutes: [cloudRoutes] });
+  const trustedNetworks = TrustedNetworks.parse(config.trustednetworks);
+  const app = createApp({ farm, dispatcher, logger, tokens, instanceTokens, trustedNetworks, extraRoutes: [cloudRoutes] });
   const workerProtocol = workerProtocolHandler({ farm, dispatcher, logger, authenticate: authenticator({ tokens, instanceTokens }) });
   const server: Server = createServer((req, res) => (req.url?.startsWith('/workers/') ? workerProtocol(req, res) : app(req, res)));
   await new Promise<void>((resolve, reject) => {

@@ -5,6 +5,7 @@ import type { Dispatcher } from '../farm/dispatcher.ts';
 import type { Farm } from '../farm/farm.ts';
 import type { Logger } from '../logger.ts';
 import { authMiddleware, type InstanceTokens, type Tokens } from './auth.ts';
+import type { TrustedNetworks } from './trusted-networks.ts';
 import { compatRoutes } from './compat-routes.ts';
 import { jobRoutes } from './job-routes.ts';
 import { STATUS_PAGE } from './status-page.ts';
@@ -19,6 +20,8 @@ export interface AppOptions {
   /** Undefined = no auth (trusted LAN). */
   tokens?: Tokens;
   instanceTokens: InstanceTokens;
+  /** Networks whose tokenless requests may submit and read jobs (`trustednetworks`). */
+  trustedNetworks?: TrustedNetworks;
   /** Largest accepted body (a 10,000-frame tree is ~3 MB). */
   bodyLimit?: string;
   /** Routers added by other parts (cloud, plugins), mounted behind auth. */
@@ -34,7 +37,7 @@ export function createApp(options: AppOptions): express.Express {
   app.get('/', (_req, res) => {
     res.type('html').send(STATUS_PAGE);
   });
-  app.use(['/api', '/json', '/xmlrpc'], authMiddleware({ tokens: options.tokens, instanceTokens: options.instanceTokens }));
+  app.use(['/api', '/json', '/xmlrpc'], authMiddleware({ tokens: options.tokens, instanceTokens: options.instanceTokens, trusted: options.trustedNetworks }));
   const limit = options.bodyLimit ?? '64mb';
   app.use(express.json({ limit, strict: false, type: ['application/json', 'text/json'] }));
   app.use(express.urlencoded({ limit, extended: false }));

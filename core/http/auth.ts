@@ -3,13 +3,15 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
 import { CoalitionError } from '../errors.ts';
+import type { TrustedNetworks } from './trusted-networks.ts';
 
 export interface Tokens {
   admin: string;
   worker: string;
 }
 
-export type Role = 'admin' | 'worker';
+/** `trusted`: no token, from a `trustednetworks` address (may submit and read jobs only). */
+export type Role = 'admin' | 'worker' | 'trusted';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -79,9 +81,13 @@ export class InstanceTokens {
  * `/api`, `/json` and `/workers` need a token; the worker token (and per-instance tokens)
  * reach only `/workers/*`. Without auth every caller is admin.
  */
-export function authMiddleware(options: { tokens?: Tokens; instanceTokens: InstanceTokens }) {
+export function authMiddleware(options: { tokens?: Tokens; instanceTokens: InstanceTokens; trusted?: TrustedNetworks }) {
   const authenticate = authenticator(options);
   return (req: Request, _res: Response, next: NextFunction) => {
+    if (options.tokens && !req.headers.authorization && options.trusted?.allows(req.socket.remoteAddress, req.method, req.originalUrl.split('?')[0])) {
+      req.role = 'trusted';
+      return next();
+    }
     try {
       const who = authenticate(req.headers.authorization, req.baseUrl === '/workers');
       req.role = who.role;

@@ -4,8 +4,10 @@ import type { Dispatcher } from '../farm/dispatcher.ts';
 import type { Farm } from '../farm/farm.ts';
 import { JOB_STATES, type Job } from '../jobs/job.ts';
 import { parseJobEdit, parseJobInput, type JobEdit } from '../jobs/job-input.ts';
+import { checkSubmissionSize } from '../jobs/job-limits.ts';
 import { ROOT_ID } from '../jobs/job-tree.ts';
 import { idParam, jobIds } from './ids.ts';
+import { reportUnknown } from './unknown-ids.ts';
 
 /** The old Coalition job API (rest_api.rst), plus paging and a whole-tree submission. */
 export function jobRoutes(farm: Farm, _dispatcher: Dispatcher): Router {
@@ -21,6 +23,7 @@ export function jobRoutes(farm: Farm, _dispatcher: Dispatcher): Router {
     const many = Array.isArray(req.body);
     const raw = many ? (req.body as unknown[]) : [req.body];
     if (raw.length === 0) throw validationError('no job given');
+    checkSubmissionSize(raw);
     const inputs = raw.map((j, i) => parseJobInput(j, { where: many ? `jobs[${i}]` : 'job' }));
     const created = await farm.submit(inputs);
     res.json(many ? created.map((j) => j.id) : created[0].id);
@@ -36,7 +39,7 @@ export function jobRoutes(farm: Farm, _dispatcher: Dispatcher): Router {
   });
 
   r.delete('/api/jobs', async (req, res) => {
-    await farm.remove(jobIds(req.body));
+    reportUnknown(res, await farm.remove(jobIds(req.body)));
     res.json(1);
   });
 
@@ -44,9 +47,10 @@ export function jobRoutes(farm: Farm, _dispatcher: Dispatcher): Router {
     res.json(farm.tree.require(idParam(req.params.id)));
   });
 
+  /** Children of 0 are the root jobs (the old client's `getJobChildren(0)`). */
   r.get('/api/jobs/:id/children', (req, res) => {
     const id = idParam(req.params.id);
-    farm.tree.require(id);
+    if (id !== ROOT_ID) farm.tree.require(id);
     res.json(page(farm.tree.childrenOf(id), req.query));
   });
 
@@ -56,7 +60,10 @@ export function jobRoutes(farm: Farm, _dispatcher: Dispatcher): Router {
   });
 
   r.post('/api/jobs/:id/dependencies', async (req, res) => {
-    await farm.setDependencies(idParam(req.params.id), Array.isArray(req.body) && req.body.length === 0 ? [] : jobIds(req.body, 'dependencies'));
+    // The old client sends no body for an empty list (`setJobDependencies(id, [])`): it clears them.
+    const body: unknown = req.body;
+    const none = body === undefined || body === '' || (typeof body === 'object' && body !== null && Object.keys(body).length === 0);
+    await farm.setDependencies(idParam(req.params.id), none ? [] : jobIds(req.body, 'dependencies'));
     res.json(1);
   });
 
@@ -75,11 +82,12 @@ export function jobRoutes(farm: Farm, _dispatcher: Dispatcher): Router {
 
   for (const [path, op] of [
     ['/api/resetjobs', (ids: number[]) => farm.reset(ids)],
+    ['/api/reseterrorjobs', (ids: number[]) => farm.resetErrors(ids)],
     ['/api/startjobs', (ids: number[]) => farm.start(ids)],
     ['/api/pausejobs', (ids: number[]) => farm.pause(ids)],
   ] as const) {
     r.post(path, async (req, res) => {
-      await op(jobIds(req.body));
+      reportUnknown(res, await op(jobIds(req.body)));
       res.json(1);
     });
   }

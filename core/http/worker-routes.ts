@@ -5,6 +5,7 @@ import type { Dispatcher } from '../farm/dispatcher.ts';
 import type { Farm } from '../farm/farm.ts';
 import { parseAffinities } from '../jobs/job.ts';
 import { workerNames } from './ids.ts';
+import { reportUnknown } from './unknown-ids.ts';
 
 const workerEdit = z
   .object({
@@ -31,36 +32,56 @@ export function workerAdminRoutes(farm: Farm, dispatcher: Dispatcher): Router {
         const issue = parsed.error.issues[0];
         throw validationError(`worker "${name}": ${issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : `${issue.path.join('.')}: ${issue.message}`}`);
       }
-      return { worker: farm.workers.require(name), fields: parsed.data };
+      if (!name || name.length > 200) throw validationError(`worker name "${name.slice(0, 40)}…" must be 1 to 200 characters`);
+      return { name, fields: parsed.data };
     });
-    for (const { worker, fields } of edits) {
+    for (const { name, fields } of edits) {
+      // A worker not seen yet can be set up before it first connects.
+      const worker = farm.workers.register(name, farm.nowSeconds());
       Object.assign(worker, fields);
       await farm.workers.save(worker);
       farm.workerChanged(worker.name);
     }
+    dispatcher.drain(); // a waiting worker may now take a job its new affinities allow
     res.json(1);
   });
 
+  /** Batch calls on workers act on the names they know and skip the others (named in a header). */
+  const known = (names: string[]) => ({ known: names.filter((n) => farm.workers.get(n)), unknown: names.filter((n) => !farm.workers.get(n)) });
+
   r.delete('/api/workers', async (req, res) => {
-    const names = workerNames(req.body);
-    names.forEach((n) => farm.workers.require(n));
+    const { known: names, unknown } = known(workerNames(req.body));
     await dispatcher.removeWorkers(names);
+    reportUnknown(res, unknown);
     res.json(1);
   });
 
   for (const [path, active] of [['/api/stopworkers', false], ['/api/startworkers', true]] as const) {
     r.post(path, async (req, res) => {
-      const workers = workerNames(req.body).map((n) => farm.workers.require(n));
-      for (const w of workers) {
+      const { known: names, unknown } = known(workerNames(req.body));
+      for (const w of names.map((n) => farm.workers.require(n))) {
         w.active = active;
         await farm.workers.save(w);
         farm.workerChanged(w.name);
       }
+      if (active) dispatcher.drain();
+      reportUnknown(res, unknown);
       res.json(1);
     });
   }
 
+  /** The old affinity table: `{"1": "linux", …, "63": ""}`. */
   r.get('/api/affinities', (_req, res) => {
+    res.json(farm.affinities.all());
+  });
+
+  r.post('/api/affinities', async (req, res) => {
+    await farm.affinities.set(req.body);
+    res.json(1);
+  });
+
+  /** The affinities jobs and workers use, sorted (for pickers in the UI). */
+  r.get('/api/affinities/used', (_req, res) => {
     const all = new Set<string>();
     for (const w of farm.workers.list()) parseAffinities(w.affinity).forEach((a) => all.add(a));
     for (const job of farm.tree.jobs.values()) if (job.affinity) parseAffinities(job.affinity).forEach((a) => all.add(a));
