@@ -7,6 +7,7 @@ import type { Logger } from '../logger.ts';
 import { authMiddleware, type InstanceTokens, type Tokens } from './auth.ts';
 import type { TrustedNetworks } from './trusted-networks.ts';
 import { compatRoutes } from './compat-routes.ts';
+import { openApiRoutes } from './openapi-routes.ts';
 import { jobRoutes } from './job-routes.ts';
 import { STATUS_PAGE } from './status-page.ts';
 import { sessionRoutes } from './session-routes.ts';
@@ -37,6 +38,7 @@ export function createApp(options: AppOptions): express.Express {
   app.get('/', (_req, res) => {
     res.type('html').send(STATUS_PAGE);
   });
+  app.use(openApiRoutes()); // before auth: the API's description is public
   app.use(['/api', '/json', '/xmlrpc'], authMiddleware({ tokens: options.tokens, instanceTokens: options.instanceTokens, trusted: options.trustedNetworks }));
   const limit = options.bodyLimit ?? '64mb';
   app.use(express.json({ limit, strict: false, type: ['application/json', 'text/json'] }));

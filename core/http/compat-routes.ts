@@ -4,7 +4,8 @@ import type { Job } from '../jobs/job.ts';
 import { parseJobInput } from '../jobs/job-input.ts';
 import { ROOT_ID } from '../jobs/job-tree.ts';
 import { idParam } from './ids.ts';
-import { reportUnknown } from './unknown-ids.ts';
+import { describeApi, ref } from './api-description.ts';
+import { reportUnknown, UNKNOWN_HEADER } from './unknown-ids.ts';
 
 /** The columns of control.py's `list` (`/json/getjobs`), in the old server's order. */
 const GETJOBS_VARS = [
@@ -16,6 +17,21 @@ const row = (j: Job): Array<string | number | number[]> => [
   j.id, j.title, j.command, j.dir, j.state, j.worker, j.start_time, j.duration, j.run_done, j.retry, j.timeout, j.priority, j.affinity, j.user,
   j.finished, j.errors, j.working, j.total, j.total_finished, j.total_errors, j.total_working, j.url, j.local_progress, j.progress, j.dependencies,
 ];
+
+const addjobFields = { type: 'object', description: 'cmd, title, dir, env, parent, priority, dependencies, timeout, retry, affinity, url, user, globalprogress, localprogress, state, paused (strings, as a form or a query string sends them)', additionalProperties: { type: 'string' } };
+const added = { '400': { description: 'a field refused', schema: ref('Error') } };
+const compat = ['old submitters'];
+describeApi([
+  ...(['get', 'post'] as const).flatMap((method) => [
+    { method, path: '/json/addjob', tags: compat, summary: 'Submit a job the old way (query string or form); answers its id', ...(method === 'post' ? { body: { schema: addjobFields, contentTypes: ['application/x-www-form-urlencoded', 'application/json'] } } : {}), responses: { '200': { description: 'the new id', schema: { type: 'integer' } }, ...added } },
+    { method, path: '/xmlrpc/addjob', tags: compat, summary: 'The older submission: answers the id as text; localprogress is the progress pattern', ...(method === 'post' ? { body: { schema: addjobFields, contentTypes: ['application/x-www-form-urlencoded'] } } : {}), responses: { '200': { description: 'the new id, as text', schema: { type: 'string', pattern: '^[0-9]+$' }, contentType: 'text/plain' }, ...added } },
+  ]),
+  {
+    method: 'get', path: '/json/getjobs', tags: compat, summary: "control.py's list: the children of ?id= as {Vars, Jobs, Parents}", parameters: { id: { in: 'query', schema: { type: 'integer', minimum: 0 } }, filter: { in: 'query', description: 'only jobs in this state' } },
+    responses: { '200': { description: 'rows of the columns in Vars; only numbers, strings and lists (Python eval reads it)', schema: { type: 'object', properties: { Vars: { type: 'array', items: { type: 'string' } }, Jobs: { type: 'array', items: { type: 'array' } }, Parents: { type: 'array', items: { type: 'object', properties: { ID: { type: 'integer' }, Title: { type: 'string' } } } } } } } },
+  },
+  { method: 'get', path: '/json/clearjobs', tags: compat, summary: "control.py's remove: deletes ?id= (repeatable)", parameters: { id: { in: 'query', schema: { type: 'integer' }, required: true } }, responses: { '200': { description: '1', schema: { const: '1' }, contentType: 'text/plain', headers: { [UNKNOWN_HEADER]: { description: 'ids that were skipped' } } } } },
+]);
 
 /** Form fields and query string together (old submitters send either). */
 const fieldsOf = (req: Request) => ({ ...(req.query as Record<string, unknown>), ...(typeof req.body === 'object' && req.body ? (req.body as Record<string, unknown>) : {}) });

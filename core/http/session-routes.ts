@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { describeApi } from './api-description.ts';
 
 /** What `GET /api/session` answers: who the caller is, so a page knows whether to ask for a token. */
 export interface SessionInfo {
@@ -18,3 +19,10 @@ export function sessionRoutes(options: { authEnabled: boolean }): Router {
   });
   return r;
 }
+
+describeApi([
+  {
+    method: 'get', path: '/api/session', tags: ['session'], summary: 'Who the caller is (role, user, auth mode)',
+    responses: { '200': { description: 'the session', schema: { type: 'object', properties: { role: { type: 'string' }, user: { type: ['string', 'null'] }, auth: { enum: ['token', 'none'] } }, required: ['role', 'user', 'auth'] } } },
+  },
+]);

@@ -2,7 +2,16 @@ import { Router } from 'express';
 import { conflict } from '../errors.ts';
 import type { ScalerService } from '../scaler/scaler-service.ts';
 import { workerNames } from './ids.ts';
-import { reportUnknown } from './unknown-ids.ts';
+import { describeApi, ref } from './api-description.ts';
+import { workerNameListSchema } from './api-schemas.ts';
+import { reportUnknown, UNKNOWN_HEADER } from './unknown-ids.ts';
+
+describeApi([
+  {
+    method: 'post', path: '/api/terminateworkers', tags: ['cloud'], summary: 'Terminate the instances these workers run on (the old cloud mode)', body: { schema: workerNameListSchema },
+    responses: { '200': { description: '1; names with no instance were skipped', schema: { const: 1 }, headers: { [UNKNOWN_HEADER]: { description: 'names that were skipped' } } }, '409': { description: 'no scaler runs (servermode = normal)', schema: ref('Error') } },
+  },
+]);
 
 /**
  * `POST /api/terminateworkers ["name", …]` (the old cloud mode's button per worker): terminates

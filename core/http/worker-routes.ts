@@ -5,7 +5,9 @@ import type { Dispatcher } from '../farm/dispatcher.ts';
 import type { Farm } from '../farm/farm.ts';
 import { parseAffinities } from '../jobs/job.ts';
 import { workerNames } from './ids.ts';
-import { reportUnknown } from './unknown-ids.ts';
+import { describeApi, ref } from './api-description.ts';
+import { workerNameListSchema } from './api-schemas.ts';
+import { reportUnknown, UNKNOWN_HEADER } from './unknown-ids.ts';
 
 const workerEdit = z
   .object({
@@ -14,6 +16,24 @@ const workerEdit = z
   })
   .partial()
   .strict();
+
+const skipped = {
+  '200': { description: '1; names it did not know were skipped and are named in a header', schema: { const: 1 }, headers: { [UNKNOWN_HEADER]: { description: 'comma-separated, URI-encoded names that were skipped' } } },
+  '400': { description: 'not a list of worker names', schema: ref('Error') },
+};
+describeApi([
+  { method: 'get', path: '/api/workers', tags: ['workers'], summary: 'The workers', responses: { '200': { description: 'workers', schema: { type: 'array', items: ref('Worker') } } } },
+  {
+    method: 'post', path: '/api/workers', tags: ['workers'], summary: 'Edit workers: {"<name>": {"affinity", "active"}} (a worker not seen yet is set up for when it connects)',
+    body: { schema: z.record(z.string(), workerEdit) }, responses: { '200': { description: '1', schema: { const: 1 } }, '400': { description: 'a field refused; nothing changed', schema: ref('Error') } },
+  },
+  { method: 'delete', path: '/api/workers', tags: ['workers'], summary: 'Forget workers (their running jobs go back to the queue)', body: { schema: workerNameListSchema }, responses: skipped },
+  { method: 'post', path: '/api/stopworkers', tags: ['workers'], summary: 'Stop workers: they take no more jobs', body: { schema: workerNameListSchema }, responses: skipped },
+  { method: 'post', path: '/api/startworkers', tags: ['workers'], summary: 'Start stopped workers', body: { schema: workerNameListSchema }, responses: skipped },
+  { method: 'get', path: '/api/affinities', tags: ['workers'], summary: 'The old affinity table, {"1": "linux", …, "63": ""}', responses: { '200': { description: 'slots 1 to 63', schema: z.record(z.string(), z.string()) } } },
+  { method: 'post', path: '/api/affinities', tags: ['workers'], summary: 'Name affinity slots: {"1": "linux", …} (slots past 63 are ignored)', body: { schema: z.record(z.string().regex(/^\d+$/), z.string()) }, responses: { '200': { description: '1', schema: { const: 1 } }, '400': { description: 'a slot or a name refused', schema: ref('Error') } } },
+  { method: 'get', path: '/api/affinities/used', tags: ['workers'], summary: 'The affinities jobs and workers use, sorted', responses: { '200': { description: 'names', schema: z.array(z.string()) } } },
+]);
 
 /** Worker administration (rest_api.rst) and the affinities list. */
 export function workerAdminRoutes(farm: Farm, dispatcher: Dispatcher): Router {

@@ -92,6 +92,9 @@ const jobSchema = z
 
 type RawJob = z.infer<typeof jobSchema>;
 
+/** The schema one submitted job is validated with (its `children` are validated the same way, one by one). */
+export const jobInputSchema = jobSchema;
+
 /** Renames the old field names and drops the read-only fields some clients echo back. */
 function normalize(raw: unknown, where: string, form: boolean, readOnly: ReadonlySet<string> = READ_ONLY_FIELDS): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw validationError(`${where}: a job must be a JSON object`);
@@ -167,6 +170,9 @@ const editSchema = z
   })
   .partial()
   .strict();
+
+/** The schema each job's fields in a `POST /api/jobs` batch are validated with. */
+export const jobEditSchema = editSchema;
 
 export type JobEdit = Partial<Omit<JobSpec, 'is_parent'>> & {
   state?: (typeof EDITABLE_STATES)[number];
