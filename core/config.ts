@@ -5,6 +5,7 @@ import { SECURITY_DEFAULTS, securitySchema } from './access/security-config.ts';
 import { continuedValues } from './config-continuation.ts';
 import { validationError } from './errors.ts';
 import { OPS_DEFAULTS, opsSchema } from './ops/ops-config.ts';
+import { TrustedNetworks } from './http/trusted-networks.ts';
 
 /** Every server setting with its default. Precedence: defaults < coalition.ini < environment < flags. */
 export const SERVER_DEFAULTS = {
@@ -17,6 +18,8 @@ export const SERVER_DEFAULTS = {
   servermode: 'local',
   /** `token` (default) or `none` for a trusted LAN whose old submitters cannot send a token. */
   auth: 'token',
+  /** CIDR blocks whose requests without a token may submit and read jobs (old submitters on a studio LAN). */
+  trustednetworks: '',
   store: 'journal',
   fsync: false,
   /** Longest time a pickjob is held open, in ms. */
@@ -44,6 +47,13 @@ const schema = z
     timeout: z.coerce.number().positive(),
     servermode: z.enum(['aws', 'local', 'normal']),
     auth: z.enum(['token', 'none']),
+    trustednetworks: z.string().superRefine((text, ctx) => {
+      try {
+        TrustedNetworks.parse(text);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      }
+    }),
     store: z.enum(['journal', 'nedb']),
     fsync: bool,
     maxwait: int(0, 600_000),

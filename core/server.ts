@@ -11,6 +11,7 @@ import { Farm } from './farm/farm.ts';
 import { createApp } from './http/app.ts';
 import { authenticator, InstanceTokens, loadTokens, type Tokens } from './http/auth.ts';
 import { backupRoutes } from './http/ops-routes.ts';
+import { TrustedNetworks } from './http/trusted-networks.ts';
 import { workerProtocolHandler } from './http/worker-protocol.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { SecretStore, WorkerProcess } from './plugin-api.ts';
@@ -39,8 +40,8 @@ export interface ServerOptions extends Partial<ServerConfig> {
   secrets?: SecretStore;
   /** How plugins start a worker process; the desktop app passes its own executable. */
   workerProcess?: WorkerProcess;
-  /** `trustednetworks`: requests without a credential from these addresses may submit and read. */
-  isTrusted?: (address: string) => boolean;
+  /** `trustednetworks`: whether a request without a credential from this address may make this call (submit, read jobs). */
+  isTrusted?: (address: string, method: string, path: string) => boolean;
   /** First webhook retry delay, ms (tests make it short). */
   webhookBackoffMs?: number;
 }
@@ -85,7 +86,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     else ({ tokens, file: tokensFile } = loadTokens(config.data));
   }
   const farmId = farmIdFor(config.data);
-  const access = await openAccess({ config, ini: options.ini ?? {}, store, tokens, instanceTokens, farmId, clock, logger, isTrusted: options.isTrusted });
+  const access = await openAccess({ config, ini: options.ini ?? {}, store, tokens, instanceTokens, farmId, clock, logger, isTrusted: options.isTrusted ?? trustedCheck(config.trustednetworks) });
   const audit = new AuditLog(store.audit, () => clock.now(), config.auditretentiondays);
   await audit.load();
   const streams = { open: 0 };
@@ -169,4 +170,10 @@ function readTls(cert: string, key: string): { cert: Buffer; key: Buffer } {
     }
   };
   return { cert: read(cert, 'tls_cert'), key: read(key, 'tls_key') };
+}
+
+/** `trustednetworks`: which tokenless calls from which addresses are let in (none by default). */
+function trustedCheck(setting: string): ((address: string, method: string, path: string) => boolean) | undefined {
+  const networks = TrustedNetworks.parse(setting);
+  return networks.empty ? undefined : (address, method, path) => networks.allows(address, method, path);
 }

@@ -46,6 +46,7 @@ export function registerServerCommand(program: Command): void {
       if (!server.tokens) out('WARNING: auth is off (--no-auth / auth = none): anyone who can reach this port can run commands on your workers.');
       else if (server.tokensFile) out(`Tokens (admin, worker) are in ${server.tokensFile} — readable only by you.`);
       else out('Tokens come from COALITION_ADMIN_TOKEN and COALITION_WORKER_TOKEN.');
+      if (server.tokens && config.trustednetworks) out(`Trusted networks (may submit and read jobs without a token): ${config.trustednetworks}`);
       if (server.cloud.scaler) out(`Cloud mode: ${config.servermode} — the scaler starts workers while jobs wait (GET /api/cloud).`);
       let closing = false;
       const stop = async () => {

@@ -20,7 +20,7 @@ export interface AuthenticatorOptions {
    * `trustednetworks` (issue 8's module plugs in here): a request without any credential from
    * such an address is an anonymous caller that may submit and read.
    */
-  isTrusted?: (address: string) => boolean;
+  isTrusted?: (address: string, method: string, path: string) => boolean;
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -86,7 +86,7 @@ export class Authenticator {
       }
       return { role: user.role, user: user.name, via: 'session', key: `s:${short(sid)}` };
     }
-    if (this.options.isTrusted?.(address)) return { role: 'anonymous', user: null, via: 'trusted-network', key: `ip:${address}` };
+    if (this.options.isTrusted?.(address, req.method ?? 'GET', requestPath(req))) return { role: 'anonymous', user: null, via: 'trusted-network', key: `ip:${address}` };
     throw new CoalitionError('auth', 'a token is needed: send "Authorization: Bearer <token>" (see the tokens file the server printed at start), or log in');
   }
 
@@ -95,6 +95,9 @@ export class Authenticator {
     return readCookie(req.headers.cookie, this.options.cookieName);
   }
 }
+
+/** The path without the query, as the client sent it (express strips mount paths from `url`). */
+const requestPath = (req: IncomingMessage) => ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '/').split('?')[0];
 
 const sameText = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
 

@@ -119,6 +119,7 @@ export function jobGuard(farm: Farm, whitelist: CommandWhitelist) {
     'POST /api/reseterrorjobs': (req, p) => onJobs(p, 'job.edit', ids(req.body)),
     'POST /api/startjobs': (req, p) => onJobs(p, 'job.edit', ids(req.body)),
     'POST /api/pausejobs': (req, p) => onJobs(p, 'job.edit', ids(req.body)),
+    'GET /json/clearjobs': (req, p) => onJobs(p, 'job.delete', ids([req.query.id ?? []].flat())),
   };
 
   return (req: Request, _res: Response, next: NextFunction) => {
@@ -128,7 +129,7 @@ export function jobGuard(farm: Farm, whitelist: CommandWhitelist) {
     try {
       const dependencies = /^\/api\/jobs\/(\d+)\/dependencies$/.exec(path);
       if (dependencies && req.method === 'POST') onJobs(p, 'job.edit', [Number(dependencies[1])]);
-      else checks[`${req.method} ${path}`]?.(req, p);
+      else if (Object.hasOwn(checks, `${req.method} ${path}`)) checks[`${req.method} ${path}`](req, p);
       next();
     } catch (e) {
       next(e);

@@ -21,7 +21,7 @@ export async function openAccess(o: {
   farmId: string;
   clock: Clock;
   logger: Logger;
-  isTrusted?: (address: string) => boolean;
+  isTrusted?: (address: string, method: string, path: string) => boolean;
 }): Promise<Access> {
   const now = () => o.clock.now();
   const users = new UserStore(o.store.users, now);

@@ -25,6 +25,7 @@ export const ROUTE_PERMISSIONS: ReadonlyArray<readonly [method: string, pattern:
   ['POST', '/json/addjob', 'job.create'],
   ['GET', '/xmlrpc/addjob', 'job.create'],
   ['POST', '/xmlrpc/addjob', 'job.create'],
+  ['GET', '/json/clearjobs', 'job.delete'], // control.py's remove: a GET that deletes
   // workers
   ['POST', '/api/workers', 'worker.edit'],
   ['DELETE', '/api/workers', 'worker.edit'],

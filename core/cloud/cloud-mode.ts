@@ -8,6 +8,7 @@ import type { InstanceTokens } from '../http/auth.ts';
 import { cloudRoutes } from '../http/cloud-routes.ts';
 import { pluginRoutes } from '../http/plugin-routes.ts';
 import { setupRoutes } from '../http/setup-routes.ts';
+import { terminateWorkersRoute } from '../http/terminate-workers-route.ts';
 import type { Logger } from '../logger.ts';
 import type { SecretStore, WorkerProcess } from '../plugin-api.ts';
 import { parsePluginDirs } from '../plugins/discover.ts';
@@ -95,6 +96,7 @@ export async function startCloudMode(o: CloudModeOptions): Promise<CloudMode> {
       routes.use(cloudRoutes(scaler));
     }
   }
+  routes.use(terminateWorkersRoute(scaler));
   return {
     plugins,
     scaler,

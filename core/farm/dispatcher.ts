@@ -1,6 +1,6 @@
 import { conflict } from '../errors.ts';
 import type { Job } from '../jobs/job.ts';
-import { lastProgress } from '../jobs/progress.ts';
+import { DEFAULT_PROGRESS_PATTERN, lastProgress } from '../jobs/progress.ts';
 import type { Farm } from './farm.ts';
 import type { WorkerRecord } from './worker-registry.ts';
 
@@ -110,6 +110,11 @@ export class Dispatcher {
     return job;
   }
 
+  /** Offers jobs to the waiting workers again (after their affinities or active flag changed). */
+  drain(): void {
+    this.scheduleDrain();
+  }
+
   private scheduleDrain(): void {
     if (this.drainScheduled || this.waiters.size === 0) return;
     this.drainScheduled = true;
@@ -143,7 +148,7 @@ export class Dispatcher {
   }
 
   private updateProgress(job: Job, chunk: string): void {
-    const global = lastProgress(job.progress_pattern, chunk);
+    const global = lastProgress(job.progress_pattern || DEFAULT_PROGRESS_PATTERN, chunk);
     const local = lastProgress(job.local_progress_pattern, chunk);
     if (global !== undefined) job.progress = global;
     if (local !== undefined) job.local_progress = local;

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
 import { validationError } from '../errors.ts';
-import type { Job } from '../jobs/job.ts';
+import type { Job, JobState } from '../jobs/job.ts';
 import { jobFromDoc, type JobDoc } from '../jobs/job.ts';
 import type { JobEdit, JobInput } from '../jobs/job-input.ts';
 import { JobTree, ROOT_ID } from '../jobs/job-tree.ts';
@@ -10,7 +10,9 @@ import { LogStore } from '../logs/log-store.ts';
 import { JobQueue } from '../scheduler/job-queue.ts';
 
 import type { Store } from '../store/store.ts';
+import { AffinityTable } from './affinity-table.ts';
 import { EventLog, type JobEvent } from './event-log.ts';
+import { checkEdits } from './job-edits.ts';
 import { WorkerRegistry } from './worker-registry.ts';
 
 export interface FarmOptions {
@@ -36,6 +38,8 @@ export class Farm {
   readonly workers: WorkerRegistry;
   readonly events: EventLog;
   readonly logs: LogStore;
+  /** The old server's named affinity slots (1–63), kept for scripts that set and read them. */
+  readonly affinities: AffinityTable;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Job tree and budget events for notifications (core/ops). */
@@ -64,6 +68,7 @@ export class Farm {
     this.workers = new WorkerRegistry(options.store.workers);
     this.events = new EventLog(options.store.events);
     this.logs = new LogStore(options.dataDir);
+    this.affinities = new AffinityTable(options.store.settings);
   }
 
   nowSeconds(): number {
@@ -77,6 +82,7 @@ export class Farm {
     if (this.store.jobs.appendedLines > jobs.length * 2 + 10_000) await this.store.jobs.compact(this.persistedJobs());
     await this.workers.load(this.nowSeconds());
     await this.events.load((this.options.eventRetentionDays ?? 30) * 86400, this.nowSeconds());
+    await this.affinities.load();
     for (const [name, t] of this.events.tallyByWorker()) {
       const w = this.workers.get(name);
       if (w) Object.assign(w, t);
@@ -174,71 +180,82 @@ export class Farm {
   // ---- jobs ---------------------------------------------------------------------------------
 
   /**
-   * Adds jobs (each may carry `children`): all of them are validated first, then created;
-   * nothing is created when anything is wrong. Returns the top jobs created.
+   * Adds jobs (each may carry `children`): the parents are checked first, then the jobs are
+   * created and their dependencies and cycles checked; nothing is left when anything is wrong.
+   * Returns the top jobs created.
    */
   async submit(inputs: JobInput[]): Promise<Job[]> {
-    const plans = inputs.map((input) => ({ input, parent: this.tree.resolveParent(input.parent) }));
+    const plans = inputs.map((input) => {
+      const parent = this.tree.resolveParent(input.parent);
+      this.tree.checkParent(parent);
+      return { input, parent };
+    });
     const created: Job[] = [];
-    const all: Job[] = [];
+    const made: Array<{ job: Job; input: JobInput }> = [];
     const refs = new Map<string, number>();
     try {
-      const make = (input: JobInput, parent: number, top: boolean): Job => {
-        const job = this.tree.add(parent, input.spec);
-        if (top) created.push(job);
-        if (input.ref) {
-          if (refs.has(input.ref)) throw validationError(`ref "${input.ref}" is used twice in this submission`);
-          refs.set(input.ref, job.id);
+      for (const plan of plans) {
+        // Depth first, children in order (a loop: a submission is at most 100 levels, the tree may be deeper).
+        const stack = [{ input: plan.input, parent: plan.parent, top: true }];
+        while (stack.length) {
+          const { input, parent, top } = stack.pop()!;
+          const job = this.tree.add(parent, input.spec);
+          if (top) created.push(job);
+          made.push({ job, input });
+          if (input.ref) {
+            if (refs.has(input.ref)) throw validationError(`ref "${input.ref}" is used twice in this submission`);
+            refs.set(input.ref, job.id);
+          }
+          if (job.is_parent) this.groupsToSave.add(job.id);
+          if (input.paused) {
+            if (job.is_parent) this.tree.setHeld(job, true);
+            else this.tree.setLeafState(job, 'PAUSED');
+          }
+          for (let i = input.children.length - 1; i >= 0; i--) stack.push({ input: input.children[i], parent: job.id, top: false });
         }
-        if (job.is_parent) this.groupsToSave.add(job.id);
-        all.push(job);
-        if (input.paused && !job.is_parent) this.tree.setLeafState(job, 'PAUSED');
-        for (const child of input.children) make(child, job.id, false);
-        return job;
-      };
-      for (const plan of plans) make(plan.input, plan.parent, true);
-      const inputsOf = new Map<Job, JobInput>();
-      const walk = (input: JobInput, job: Job) => {
-        inputsOf.set(job, input);
-        const kids = this.tree.childrenOf(job.id);
-        input.children.forEach((c, i) => walk(c, kids[i]));
-      };
-      created.forEach((job, i) => walk(plans[i].input, job));
-      for (const [job, input] of inputsOf) {
+      }
+      for (const { job, input } of made) {
         if (!input.dependsOnRefs.length) continue;
         const ids = input.dependsOnRefs.map((r) => {
           const id = refs.get(r);
           if (id === undefined) throw validationError(`job "${job.title}": dependency "${r}" names no ref of this submission`);
           return id;
         });
-        this.tree.setDependencies(job, [...job.dependencies, ...ids]);
+        this.tree.setDependencies(job, [...job.dependencies, ...ids], true);
       }
-      const cycle = this.tree.findCycle(all.filter((j) => j.dependencies.length > 0).map((j) => j.id));
+      const cycle = this.tree.findCycle(made.filter(({ job }) => job.dependencies.length > 0).map(({ job }) => job.id));
       if (cycle) throw validationError(`dependencies make a cycle: ${cycle.join(' → ')}`);
     } catch (e) {
       for (const job of created.reverse()) if (this.tree.get(job.id)) this.removeFromTree(job.id);
       this.tree.dirty.clear();
-      for (const job of all) this.groupsToSave.delete(job.id);
+      for (const { job } of made) this.groupsToSave.delete(job.id);
       throw e;
     }
     await this.persist();
     return created;
   }
 
-  /** Applies `{ id: { field: value } }` edits; all are checked before any is applied. */
+  /**
+   * Applies `{ id: { field: value } }` edits with the old meanings (state, paused, parent):
+   * the whole batch is checked first (see job-edits.ts), so a refused batch changes nothing.
+   */
   async edit(edits: Map<number, JobEdit>): Promise<void> {
-    for (const id of edits.keys()) this.tree.require(id);
     let reorder = false;
-    for (const [id, edit] of edits) {
-      const job = this.tree.require(id);
-      const { dependencies, title, ...fields } = edit;
-      if (dependencies !== undefined) this.tree.setDependencies(job, dependencies);
+    for (const { job, edit, parent } of checkEdits(this.tree, edits)) {
+      const { dependencies, title, state, paused, parent: _given, ...fields } = edit;
+      if (dependencies !== undefined) this.tree.setDependencies(job, dependencies, true);
       if (title !== undefined) this.tree.retitle(job, title);
       if (fields.priority !== undefined && fields.priority !== job.priority) reorder = true;
       if (fields.affinity !== undefined && fields.affinity !== job.affinity) reorder = true;
       Object.assign(job, fields);
-      this.tree.dirty.add(id);
-      if (this.tree.isGroup(job)) this.groupsToSave.add(id);
+      this.tree.dirty.add(job.id);
+      if (this.tree.isGroup(job)) this.groupsToSave.add(job.id);
+      if (parent !== undefined) this.tree.move(job, parent);
+      if (paused === true) this.pauseNow([job.id]);
+      else if (paused === false) this.startNow([job.id]);
+      if (state === 'WAITING' || state === 'PENDING') this.startNow([job.id]);
+      else if (state === 'PAUSED') this.pauseNow([job.id]);
+      else if (state) this.settle(job.id, state);
     }
     if (reorder) this.queue.rebuild(this.tree.leavesOf(ROOT_ID));
     await this.persist();
@@ -251,46 +268,112 @@ export class Farm {
     await this.persist();
   }
 
-  /** Sets every leaf of the given subtrees (stopping running ones) to WAITING with counters at 0. */
-  async reset(ids: number[]): Promise<void> {
-    for (const leaf of this.leavesOfMany(ids)) {
-      this.stopRun(leaf, 'KILLED');
-      Object.assign(leaf, { run_done: 0, progress: 0, local_progress: 0, duration: 0, start_time: 0, worker: '' });
-      this.tree.setLeafState(leaf, this.tree.queueState(leaf));
-      this.tree.dirty.add(leaf.id);
-    }
+  /**
+   * The batch operations below act on every id they know and skip the others, as the old
+   * server did (cleanup scripts rely on it); each returns the ids it did not know.
+   */
+  async reset(ids: number[]): Promise<number[]> {
+    const { known, unknown } = this.split(ids);
+    this.release(known);
+    for (const leaf of this.leavesOfMany(known)) this.resetLeaf(leaf);
     await this.persist();
+    return unknown;
   }
 
-  /** Paused and failed leaves of the subtrees go back to the queue (failed ones with their retries). */
-  async start(ids: number[]): Promise<void> {
-    for (const leaf of this.leavesOfMany(ids)) {
-      if (leaf.state === 'ERROR') leaf.run_done = 0;
-      if (leaf.state === 'PAUSED' || leaf.state === 'ERROR') this.tree.setLeafState(leaf, this.tree.queueState(leaf));
-    }
+  /** Like reset, for the leaves in ERROR only (the old `reseterrorjobs`). */
+  async resetErrors(ids: number[]): Promise<number[]> {
+    const { known, unknown } = this.split(ids);
+    for (const leaf of this.leavesOfMany(known)) if (leaf.state === 'ERROR') this.resetLeaf(leaf);
     await this.persist();
+    return unknown;
   }
 
-  /** Every unfinished leaf of the subtrees is PAUSED; running ones are stopped. */
-  async pause(ids: number[]): Promise<void> {
-    for (const leaf of this.leavesOfMany(ids)) {
-      if (leaf.state === 'FINISHED' || leaf.state === 'PAUSED') continue;
-      this.stopRun(leaf, 'KILLED');
-      this.tree.setLeafState(leaf, 'PAUSED');
-    }
+  /** Paused and failed leaves of the subtrees go back to the queue (failed ones with their retries); groups stop holding. */
+  async start(ids: number[]): Promise<number[]> {
+    const { known, unknown } = this.split(ids);
+    this.startNow(known);
     await this.persist();
+    return unknown;
   }
 
-  async remove(ids: number[]): Promise<void> {
-    for (const id of ids) this.tree.require(id);
+  /** Every unfinished leaf of the subtrees is PAUSED (running ones are stopped); groups hold their later children. */
+  async pause(ids: number[]): Promise<number[]> {
+    const { known, unknown } = this.split(ids);
+    this.pauseNow(known);
+    await this.persist();
+    return unknown;
+  }
+
+  async remove(ids: number[]): Promise<number[]> {
+    const { known, unknown } = this.split(ids);
     const gone: Job[] = [];
-    for (const id of ids) {
+    for (const id of known) {
       if (!this.tree.get(id)) continue; // inside a subtree deleted just before
       for (const leaf of this.tree.leavesOf(id)) this.stopRun(leaf, 'KILLED');
       gone.push(...this.removeFromTree(id));
     }
     await this.persist();
     await Promise.all(gone.map((j) => this.logs.remove(j.id)));
+    return unknown;
+  }
+
+  private split(ids: number[]): { known: number[]; unknown: number[] } {
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (const id of ids) (this.tree.get(id) ? known : unknown).push(id);
+    return { known, unknown };
+  }
+
+  private resetLeaf(leaf: Job): void {
+    this.stopRun(leaf, 'KILLED');
+    Object.assign(leaf, { run_done: 0, progress: 0, local_progress: 0, duration: 0, start_time: 0, worker: '' });
+    this.tree.setLeafState(leaf, this.tree.queueState(leaf));
+    this.tree.dirty.add(leaf.id);
+  }
+
+  private startNow(ids: number[]): void {
+    this.release(ids);
+    for (const leaf of this.leavesOfMany(ids)) {
+      if (leaf.state === 'ERROR') leaf.run_done = 0;
+      if (leaf.state === 'PAUSED' || leaf.state === 'ERROR') this.tree.setLeafState(leaf, this.tree.queueState(leaf));
+    }
+  }
+
+  private pauseNow(ids: number[]): void {
+    for (const id of ids) {
+      const job = this.tree.require(id);
+      if (this.tree.isGroup(job)) {
+        this.tree.setHeld(job, true);
+        this.groupsToSave.add(id);
+      }
+    }
+    for (const leaf of this.leavesOfMany(ids)) {
+      if (leaf.state === 'FINISHED' || leaf.state === 'PAUSED') continue;
+      this.stopRun(leaf, 'KILLED');
+      this.tree.setLeafState(leaf, 'PAUSED');
+    }
+  }
+
+  /** Groups of the subtrees stop holding their later children. */
+  private release(ids: number[]): void {
+    for (const id of ids) {
+      for (const job of this.tree.subtree(id)) {
+        if (!job.paused || !this.tree.isGroup(job)) continue;
+        this.tree.setHeld(job, false);
+        this.groupsToSave.add(job.id);
+      }
+    }
+  }
+
+  /** `state: FINISHED` or `ERROR` in an edit: sets the job, or the unfinished leaves of a group (stopping running ones). */
+  private settle(id: number, state: JobState): void {
+    const group = this.tree.isGroup(this.tree.require(id));
+    for (const leaf of this.tree.leavesOf(id)) {
+      if (leaf.state === state || (group && leaf.state === 'FINISHED')) continue;
+      this.stopRun(leaf, 'KILLED');
+      if (state === 'FINISHED') leaf.progress = 1;
+      this.tree.setLeafState(leaf, state);
+    }
   }
 
   private removeFromTree(id: number): Job[] {
@@ -300,7 +383,6 @@ export class Farm {
   }
 
   private leavesOfMany(ids: number[]): Job[] {
-    for (const id of ids) this.tree.require(id);
     const seen = new Set<number>();
     const out: Job[] = [];
     for (const id of ids) {

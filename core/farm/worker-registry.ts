@@ -91,6 +91,21 @@ export class WorkerRegistry {
     return w;
   }
 
+  /**
+   * A worker not seen yet, set up before it first connects (its affinities, say): TIMEOUT
+   * until it calls in, when it keeps what was set.
+   */
+  register(name: string, nowSeconds: number): WorkerRecord {
+    if (!name || name.length > 200) throw validationError('worker name must be 1 to 200 characters');
+    let w = this.workers.get(name);
+    if (!w) {
+      w = blank(name, nowSeconds);
+      w.state = 'TIMEOUT';
+      this.workers.set(name, w);
+    }
+    return w;
+  }
+
   save(w: WorkerRecord): Promise<void> {
     return this.collection.put([toDoc(w)]);
   }

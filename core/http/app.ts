@@ -15,6 +15,7 @@ import type { Collection } from '../store/collection.ts';
 import type { InstanceTokens, Tokens } from './auth.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { compatRoutes } from './compat-routes.ts';
+import { openApiRoutes } from './openapi-routes.ts';
 import { jobRoutes } from './job-routes.ts';
 import { loginRoutes } from './login-routes.ts';
 import { metricsRoutes, requestMetrics } from './ops-routes.ts';
@@ -66,6 +67,7 @@ export function createApp(options: AppOptions): express.Express {
   app.get('/', (_req, res) => {
     res.type('html').send(STATUS_PAGE);
   });
+  app.use(openApiRoutes()); // before auth: the API's description is public
   app.use(['/api', '/json', '/xmlrpc', '/metrics'], authenticateRequests(access.authenticator, access.failures), auditRequests(audit, clientAddress), gate(access.apiLimiter));
   const limit = options.bodyLimit ?? '64mb';
   app.use(express.json({ limit, strict: false, type: ['application/json', 'text/json'] }));

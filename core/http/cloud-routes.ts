@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { validationError } from '../errors.ts';
 import type { ScalerService } from '../scaler/scaler-service.ts';
 import { scalerSettingsPatchSchema } from '../scaler/settings.ts';
+import { describeApi, ref } from './api-description.ts';
 
 /** What the routes use of the scaler service (a fake with these methods does for tests). */
 export type CloudRoutesService = Pick<ScalerService, 'status' | 'terminate' | 'updateSettings' | 'events'>;
@@ -56,3 +57,12 @@ export function cloudRoutes(service: CloudRoutesService): Router {
 
   return router;
 }
+
+const cloud = ['cloud'];
+const anyObject = { type: 'object' };
+describeApi([
+  { method: 'get', path: '/api/cloud', tags: cloud, summary: 'Policy, settings, instances (state, type, market, age, cost so far, $/h) and totals', responses: { '200': { description: 'the cloud status', schema: anyObject } } },
+  { method: 'post', path: '/api/cloud/terminate', tags: cloud, summary: 'Terminate these instances, or every idle one', body: { schema: terminateBody, required: false }, responses: { '200': { description: 'terminated and failed ids', schema: anyObject }, '400': { description: 'a bad body', schema: ref('Error') } } },
+  { method: 'post', path: '/api/cloud/settings', tags: cloud, summary: 'Change scaler settings (a bad key is refused by name)', body: { schema: scalerSettingsPatchSchema }, responses: { '200': { description: 'the settings now', schema: anyObject }, '400': { description: 'a setting refused', schema: ref('Error') } } },
+  { method: 'get', path: '/api/cloud/events', tags: cloud, summary: "The scaler's decisions and actions with their reasons, newest first", parameters: { since: { in: 'query', schema: { type: 'number', minimum: 0 } }, limit: { in: 'query', schema: { type: 'number', minimum: 0 } } }, responses: { '200': { description: 'events', schema: { type: 'array', items: anyObject } } } },
+]);

@@ -1,11 +1,66 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import { validationError } from '../errors.ts';
 import type { Dispatcher } from '../farm/dispatcher.ts';
 import type { Farm } from '../farm/farm.ts';
 import { JOB_STATES, type Job } from '../jobs/job.ts';
 import { parseJobEdit, parseJobInput, type JobEdit } from '../jobs/job-input.ts';
+import { checkSubmissionSize } from '../jobs/job-limits.ts';
 import { ROOT_ID } from '../jobs/job-tree.ts';
+import { describeApi, ref, type OperationSpec } from './api-description.ts';
+import { eventSchema, idListSchema, jobInputJson, sharedSchemas } from './api-schemas.ts';
 import { idParam, jobIds } from './ids.ts';
+import { reportUnknown, UNKNOWN_HEADER } from './unknown-ids.ts';
+
+const jobs = ['jobs'];
+const one = { '200': { description: '1 (the old answer)', schema: { const: 1 } } };
+const batch = {
+  '200': { description: '1; ids it did not know were skipped and are named in a header', schema: { const: 1 }, headers: { [UNKNOWN_HEADER]: { description: 'comma-separated ids that were skipped (absent when none)' } } },
+  '400': { description: 'not a list of job ids', schema: ref('Error') },
+};
+const list = { type: 'array', items: ref('Job') };
+const paging = {
+  state: { in: 'query', description: 'only jobs in this state' },
+  offset: { in: 'query', schema: { type: 'integer', minimum: 0 } },
+  limit: { in: 'query', schema: { type: 'integer', minimum: 0 } },
+} as const satisfies OperationSpec['parameters'];
+describeApi(
+  [
+    { method: 'get', path: '/api/jobs', tags: jobs, summary: 'The root jobs, or the children of ?parent=', parameters: { parent: { in: 'query', schema: { type: 'integer', minimum: 0 } }, ...paging }, responses: { '200': { description: 'jobs', schema: list } } },
+    {
+      method: 'put', path: '/api/jobs', tags: jobs, summary: 'Submit a job, a list of jobs, or a whole tree (children)',
+      description: 'One job answers its id as a bare number; a list answers the list of ids. Nothing is created when anything is refused. Limits: see the README.',
+      body: { schema: { oneOf: [ref('JobInput'), { type: 'array', items: ref('JobInput') }] } },
+      responses: { '200': { description: 'the new id (or ids)', schema: { oneOf: [{ type: 'integer' }, { type: 'array', items: { type: 'integer' } }] } }, '400': { description: 'a field, a parent, a dependency or a cycle refused', schema: ref('Error') }, '413': { description: 'too many jobs in one request', schema: ref('Error') } },
+    },
+    {
+      method: 'post', path: '/api/jobs', tags: jobs, summary: 'Edit jobs: {"<id>": {field: value}}',
+      description: 'The old meanings: state WAITING starts, PAUSED pauses, FINISHED/ERROR set; paused true/false; parent moves the job. The whole batch is checked before any of it is applied.',
+      body: { schema: { type: 'object', propertyNames: { pattern: '^[0-9]+$' }, additionalProperties: ref('JobEdit') } },
+      responses: { ...one, '400': { description: 'a field refused; nothing changed', schema: ref('Error') }, '404': { description: 'a job of the batch does not exist; nothing changed', schema: ref('Error') } },
+    },
+    { method: 'delete', path: '/api/jobs', tags: jobs, summary: 'Delete jobs with their subtrees', body: { schema: idListSchema }, responses: batch },
+    { method: 'get', path: '/api/jobs/:id', tags: jobs, summary: 'One job', responses: { '200': { description: 'the job', schema: ref('Job') }, '404': { description: 'no such job', schema: ref('Error') } } },
+    { method: 'get', path: '/api/jobs/:id/children', tags: jobs, summary: 'The children of a job (0: the root jobs)', parameters: paging, responses: { '200': { description: 'jobs', schema: list } } },
+    { method: 'get', path: '/api/jobs/:id/dependencies', tags: jobs, summary: 'The jobs this job waits for', responses: { '200': { description: 'jobs', schema: list } } },
+    { method: 'post', path: '/api/jobs/:id/dependencies', tags: jobs, summary: 'Set the dependencies (no body or [] clears them)', body: { schema: idListSchema, required: false }, responses: { ...one, '400': { description: 'an unknown dependency or a cycle', schema: ref('Error') } } },
+    {
+      method: 'get', path: '/api/jobs/:id/log', tags: jobs, summary: "The job's log (a JSON string, or text with ?format=text)",
+      parameters: { tail: { in: 'query', schema: { type: 'integer', minimum: 0 }, description: 'only the last bytes' }, offset: { in: 'query', schema: { type: 'integer', minimum: 0 }, description: 'from this byte on (follow a log with X-Log-Size)' }, format: { in: 'query', schema: { enum: ['text'] } } },
+      responses: { '200': { description: 'the log', schema: { type: 'string' }, headers: { 'X-Log-Size': { description: 'the whole log size in bytes' } } } },
+    },
+    { method: 'post', path: '/api/resetjobs', tags: jobs, summary: 'Reset jobs: WAITING again, counters at 0', body: { schema: idListSchema }, responses: batch },
+    { method: 'post', path: '/api/reseterrorjobs', tags: jobs, summary: 'Reset the jobs in ERROR of these subtrees', body: { schema: idListSchema }, responses: batch },
+    { method: 'post', path: '/api/startjobs', tags: jobs, summary: 'Start paused and failed jobs (groups stop holding their later children)', body: { schema: idListSchema }, responses: batch },
+    { method: 'post', path: '/api/pausejobs', tags: jobs, summary: 'Pause jobs (groups hold the children added later)', body: { schema: idListSchema }, responses: batch },
+    {
+      method: 'get', path: '/api/events', tags: jobs, summary: 'Job runs: worker, job, state, start, duration',
+      parameters: { job: { in: 'query', schema: { type: 'integer' } }, worker: { in: 'query' }, howlong: { in: 'query', schema: { type: 'number', minimum: 0 }, description: 'seconds back' } },
+      responses: { '200': { description: 'runs', schema: z.array(eventSchema) } },
+    },
+  ],
+  { ...sharedSchemas, JobInput: jobInputJson() },
+);
 
 /** The old Coalition job API (rest_api.rst), plus paging and a whole-tree submission. */
 export function jobRoutes(farm: Farm, _dispatcher: Dispatcher): Router {
@@ -21,6 +76,7 @@ export function jobRoutes(farm: Farm, _dispatcher: Dispatcher): Router {
     const many = Array.isArray(req.body);
     const raw = many ? (req.body as unknown[]) : [req.body];
     if (raw.length === 0) throw validationError('no job given');
+    checkSubmissionSize(raw);
     const inputs = raw.map((j, i) => parseJobInput(j, { where: many ? `jobs[${i}]` : 'job' }));
     const created = await farm.submit(inputs);
     res.json(many ? created.map((j) => j.id) : created[0].id);
@@ -36,7 +92,7 @@ export function jobRoutes(farm: Farm, _dispatcher: Dispatcher): Router {
   });
 
   r.delete('/api/jobs', async (req, res) => {
-    await farm.remove(jobIds(req.body));
+    reportUnknown(res, await farm.remove(jobIds(req.body)));
     res.json(1);
   });
 
@@ -44,9 +100,10 @@ export function jobRoutes(farm: Farm, _dispatcher: Dispatcher): Router {
     res.json(farm.tree.require(idParam(req.params.id)));
   });
 
+  /** Children of 0 are the root jobs (the old client's `getJobChildren(0)`). */
   r.get('/api/jobs/:id/children', (req, res) => {
     const id = idParam(req.params.id);
-    farm.tree.require(id);
+    if (id !== ROOT_ID) farm.tree.require(id);
     res.json(page(farm.tree.childrenOf(id), req.query));
   });
 
@@ -56,7 +113,10 @@ export function jobRoutes(farm: Farm, _dispatcher: Dispatcher): Router {
   });
 
   r.post('/api/jobs/:id/dependencies', async (req, res) => {
-    await farm.setDependencies(idParam(req.params.id), Array.isArray(req.body) && req.body.length === 0 ? [] : jobIds(req.body, 'dependencies'));
+    // The old client sends no body for an empty list (`setJobDependencies(id, [])`): it clears them.
+    const body: unknown = req.body;
+    const none = body === undefined || body === '' || (typeof body === 'object' && body !== null && Object.keys(body).length === 0);
+    await farm.setDependencies(idParam(req.params.id), none ? [] : jobIds(req.body, 'dependencies'));
     res.json(1);
   });
 
@@ -75,11 +135,12 @@ export function jobRoutes(farm: Farm, _dispatcher: Dispatcher): Router {
 
   for (const [path, op] of [
     ['/api/resetjobs', (ids: number[]) => farm.reset(ids)],
+    ['/api/reseterrorjobs', (ids: number[]) => farm.resetErrors(ids)],
     ['/api/startjobs', (ids: number[]) => farm.start(ids)],
     ['/api/pausejobs', (ids: number[]) => farm.pause(ids)],
   ] as const) {
     r.post(path, async (req, res) => {
-      await op(jobIds(req.body));
+      reportUnknown(res, await op(jobIds(req.body)));
       res.json(1);
     });
   }

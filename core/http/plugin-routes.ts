@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { CloudProvider } from '../plugin-api.ts';
+import { describeApi } from './api-description.ts';
 
 /** How long `GET /api/providers` waits for a provider's offers and prices. */
 const PROVIDER_QUERY_TIMEOUT_MS = 5_000;
@@ -60,3 +61,8 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   work.catch(() => undefined);
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
+
+describeApi([
+  { method: 'get', path: '/api/plugins', tags: ['plugins'], summary: 'Every plugin found: state, error, providers, wizards', responses: { '200': { description: 'plugins', schema: { type: 'array', items: { type: 'object' } } } } },
+  { method: 'get', path: '/api/providers', tags: ['plugins'], summary: 'Every provider with its offers and prices', responses: { '200': { description: 'providers', schema: { type: 'array', items: { type: 'object' } } } } },
+]);

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { notFound, validationError } from '../errors.ts';
 import type { SetupStep, SetupWizard, StepOutcome } from '../plugin-api.ts';
+import { describeApi, ref } from './api-description.ts';
 
 export interface SetupRoutesHost {
   wizards(): Array<{ plugin: string; wizard: SetupWizard }>;
@@ -64,3 +65,14 @@ export function setupRoutes(host: SetupRoutesHost): Router {
 
   return r;
 }
+
+const setup = ['setup'];
+describeApi([
+  { method: 'get', path: '/api/setup', tags: setup, summary: 'The guided setups plugins offer, with their steps', responses: { '200': { description: 'wizards', schema: { type: 'array', items: { type: 'object' } } } } },
+  {
+    method: 'post', path: '/api/setup/:wizard/steps/:step/:action', tags: setup, summary: 'Check, plan or apply a step', parameters: { action: { in: 'path', schema: { enum: ['check', 'plan', 'apply'] } } },
+    body: { schema: stepBody, required: false }, responses: { '200': { description: 'the outcome', schema: { type: 'object' } }, '404': { description: 'no such wizard or step', schema: ref('Error') } },
+  },
+  { method: 'get', path: '/api/setup/:wizard/teardown', tags: setup, summary: 'What a teardown would delete', responses: { '200': { description: 'the plan', schema: { type: 'object' } } } },
+  { method: 'post', path: '/api/setup/:wizard/teardown', tags: setup, summary: 'Tear down what the setup created ({"confirm": true})', body: { schema: { type: 'object', properties: { confirm: { type: 'boolean' } } } }, responses: { '200': { description: 'what was deleted', schema: { type: 'object' } } } },
+]);

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Farm } from '../farm/farm.ts';
 import type { StreamEventName, StreamMessages } from './stream-messages.ts';
+import { describeApi } from './api-description.ts';
 
 /**
  * `GET /api/stream`: Server-Sent Events of job, worker and cloud changes for live clients (see
@@ -47,3 +48,10 @@ export function streamRoutes(farm: Farm, options: { maxJobs?: number; keepAliveM
   });
   return r;
 }
+
+describeApi([
+  {
+    method: 'get', path: '/api/stream', tags: ['live'], summary: 'Server-Sent Events: hello, jobs, workers, cloud, resync (see stream-messages.ts)',
+    responses: { '200': { description: 'an event stream', schema: { type: 'string' }, contentType: 'text/event-stream' } },
+  },
+]);

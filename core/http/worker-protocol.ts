@@ -6,17 +6,22 @@ import type { Farm } from '../farm/farm.ts';
 import type { Logger } from '../logger.ts';
 import type { authenticator } from './auth.ts';
 import { errorResponse } from './error-response.ts';
+import { describeApi, ref } from './api-description.ts';
 
-const report = z.object({
+export const workerReportSchema = z.object({
   name: z.string({ error: 'name (the worker name) is required' }).min(1, 'name (the worker name) is required').max(200),
   affinity: z.string().optional(),
   cpu: z.array(z.number()).optional(),
   free_memory: z.number().optional(),
   total_memory: z.number().optional(),
 });
-const pick = report.extend({ wait: z.number().min(0).optional() });
-const beat = report.extend({ job: z.number().int().positive(), log: z.string().optional() });
-const end = beat.extend({ exit_code: z.number().int(), timed_out: z.boolean().optional(), requeue: z.boolean().optional() });
+const report = workerReportSchema;
+export const pickJobSchema = report.extend({ wait: z.number().min(0).optional() });
+export const heartbeatSchema = report.extend({ job: z.number().int().positive(), log: z.string().optional() });
+export const endJobSchema = heartbeatSchema.extend({ exit_code: z.number().int(), timed_out: z.boolean().optional(), requeue: z.boolean().optional() });
+const pick = pickJobSchema;
+const beat = heartbeatSchema;
+const end = endJobSchema;
 
 const MAX_BODY = 4 * 1024 * 1024;
 
@@ -113,3 +118,14 @@ function parse<T>(schema: z.ZodType<T>, raw: unknown, scope: string | undefined,
   }
   return { ...body, ip: req.socket.remoteAddress ?? '' };
 }
+
+const protocol = ['worker protocol'];
+describeApi([
+  {
+    method: 'post', path: '/workers/pickjob', tags: protocol, auth: 'worker', summary: 'Take a job (held open up to `wait` ms while none is ready)', body: { schema: pickJobSchema },
+    responses: { '200': { description: 'a job, or null', schema: { type: 'object', properties: { job: { oneOf: [{ type: 'null' }, { type: 'object', properties: { id: { type: 'integer' }, title: { type: 'string' }, command: { type: 'string' }, dir: { type: 'string' }, environment: { type: 'string' }, user: { type: 'string' }, timeout: { type: 'number' } } }] } } } }, '400': { description: 'a bad report', schema: ref('Error') } },
+  },
+  { method: 'post', path: '/workers/heartbeat', tags: protocol, auth: 'worker', summary: 'A log chunk and the load; answers whether to keep running', body: { schema: heartbeatSchema }, responses: { '200': { description: 'keep_running', schema: { type: 'object', properties: { keep_running: { type: 'boolean' } } } } } },
+  { method: 'post', path: '/workers/endjob', tags: protocol, auth: 'worker', summary: 'How a run ended', body: { schema: endJobSchema }, responses: { '200': { description: 'ok', schema: { type: 'object', properties: { ok: { const: true } } } } } },
+  { method: 'post', path: '/workers/interruption', tags: protocol, auth: 'worker', summary: 'A spot interruption notice: the worker takes no new job', body: { schema: workerReportSchema }, responses: { '200': { description: 'ok', schema: { type: 'object', properties: { ok: { const: true } } } } } },
+]);

@@ -23,13 +23,17 @@ export function addTally(into: Tally, t: Tally, sign: 1 | -1): void {
   into.working += sign * t.working;
 }
 
-/** A group's state follows its direct children. An empty group waits for children. */
-export function groupState(c: StateCounts, total: number): JobState {
-  if (total === 0) return 'WAITING';
+/**
+ * A group's state follows its direct children (`total` of them). ERROR shows as soon as one
+ * leaf below is in ERROR, as the old server showed it. An empty group waits for children, or
+ * reads PAUSED when it holds them.
+ */
+export function groupState(c: StateCounts, total: number, held = false): JobState {
+  if (total === 0) return held ? 'PAUSED' : 'WAITING';
+  if (c.ERROR > 0) return 'ERROR';
   if (c.WORKING > 0) return 'WORKING';
   if (c.FINISHED === total) return 'FINISHED';
   if (c.WAITING > 0) return 'WAITING';
   if (c.PENDING > 0) return 'PENDING';
-  if (c.ERROR > 0) return 'ERROR';
   return 'PAUSED';
 }

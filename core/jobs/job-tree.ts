@@ -1,7 +1,7 @@
-import { conflict, notFound, validationError } from '../errors.ts';
+import { notFound, validationError } from '../errors.ts';
 import { addTally, emptyCounts, groupState, tallyOfLeaf, type StateCounts, type Tally } from './group-counters.ts';
 import { newJob, type Job, type JobSpec, type JobState } from './job.ts';
-import { findWaitCycle } from './wait-cycle.ts';
+import { findCycleIn, type WaitView } from './wait-graph.ts';
 
 
 export const ROOT_ID = 0;
@@ -134,11 +134,21 @@ export class JobTree {
     return undefined;
   }
 
-  /** Adds a new job under `parent` and returns it; state WAITING or PENDING from its dependencies. */
-  add(parent: number, spec: JobSpec, id = this.nextId()): Job {
+  /** Refuses a parent that does not exist or is not a group (only groups have children). */
+  checkParent(parent: number): void {
     const parentJob = this.jobs.get(parent);
     if (!parentJob) throw validationError(`parent job ${parent} does not exist`);
-    if (parent !== ROOT_ID && !this.isGroup(parentJob)) this.makeGroup(parentJob);
+    if (parent !== ROOT_ID && !this.isGroup(parentJob)) {
+      throw validationError(`job ${parent} has a command, so it cannot have children: make the parent a group (a job with no command)`);
+    }
+  }
+
+  /**
+   * Adds a new job under `parent` and returns it; state WAITING or PENDING from its
+   * dependencies, or PAUSED under a held group. Checks everything before changing anything.
+   */
+  add(parent: number, spec: JobSpec, id = this.nextId()): Job {
+    this.checkParent(parent);
     for (const dep of spec.dependencies) if (!this.get(dep)) throw validationError(`dependency ${dep} does not exist`);
     const job = newJob(id, parent, { ...spec, dependencies: [...spec.dependencies] });
     this.lastId = Math.max(this.lastId, id);
@@ -147,11 +157,26 @@ export class JobTree {
       job.state = 'WAITING';
       this.attach(job, { leaves: 0, finished: 0, errors: 0, working: 0 });
     } else {
-      job.state = this.depsDone(job) ? 'WAITING' : 'PENDING';
+      job.state = this.isHeld(parent) ? 'PAUSED' : this.depsDone(job) ? 'WAITING' : 'PENDING';
+      job.paused = job.state === 'PAUSED';
       this.attach(job, tallyOfLeaf(job.state));
       if (job.state === 'WAITING') this.onRunnable(job);
     }
     return job;
+  }
+
+  /** Whether a group or one of its ancestors holds new children (the old `h_paused`). */
+  isHeld(id: number): boolean {
+    for (let node = this.jobs.get(id); node && node.id !== ROOT_ID; node = this.jobs.get(node.parent)) if (node.paused && this.isGroup(node)) return true;
+    return false;
+  }
+
+  /** Holds (or releases) a group's later children; an empty held group reads PAUSED. */
+  setHeld(group: Job, held: boolean): void {
+    if (group.paused === held || !this.isGroup(group)) return;
+    group.paused = held;
+    this.dirty.add(group.id);
+    this.recomputeUp(group);
   }
 
   /** Puts back a job read from disk; call `rebuild()` once all are loaded. */
@@ -179,7 +204,7 @@ export class JobTree {
       }
       this.directCounts.set(job.id, counts);
       this.leafCount.set(job.id, tally.leaves);
-      job.total = kids.length;
+      job.total = tally.leaves;
       job.finished = counts.FINISHED;
       job.errors = counts.ERROR;
       job.working = counts.WORKING;
@@ -187,10 +212,11 @@ export class JobTree {
       job.total_errors = tally.errors;
       job.total_working = tally.working;
       job.progress = tally.leaves ? tally.finished / tally.leaves : 0;
-      if (job.id !== ROOT_ID) job.state = groupState(counts, kids.length);
+      if (job.id !== ROOT_ID) job.state = groupState(counts, kids.length, job.paused);
     }
     for (const job of this.jobs.values()) {
       if (job.id === ROOT_ID || this.isGroup(job)) continue;
+      job.paused = job.state === 'PAUSED';
       if (job.state === 'WAITING' || job.state === 'PENDING') this.refreshPending(job);
       if (job.state === 'WAITING') this.onRunnable(job);
     }
@@ -226,23 +252,9 @@ export class JobTree {
     this.kids(parent.id).push(job.id);
     const counts = this.directCounts.get(parent.id)!;
     counts[job.state]++;
-    parent.total++;
     this.applyTally(parent, tally, 1);
     this.syncDirectCounters(parent);
     this.recomputeUp(parent);
-  }
-
-  /** A leaf that gets its first child stops being a leaf. */
-  private makeGroup(job: Job): void {
-    if (job.state === 'WORKING') throw conflict(`job ${job.id} is running; it cannot become a parent now`);
-    const parent = this.jobs.get(job.parent)!;
-    this.applyTally(parent, tallyOfLeaf(job.state), -1);
-    job.is_parent = true;
-    this.indexGroup(job);
-    this.directCounts.set(job.id, emptyCounts());
-    this.leafCount.set(job.id, 0);
-    this.dirty.add(job.id);
-    this.setNodeState(job, 'WAITING');
   }
 
   /** Sets a leaf's state, keeping every counter, group state and dependent in step. */
@@ -251,6 +263,7 @@ export class JobTree {
     const parent = this.jobs.get(job.parent)!;
     this.applyTally(parent, tallyOfLeaf(job.state), -1);
     this.applyTally(parent, tallyOfLeaf(state), 1);
+    job.paused = state === 'PAUSED';
     this.setNodeState(job, state);
     if (state === 'WAITING') this.onRunnable(job);
   }
@@ -260,23 +273,34 @@ export class JobTree {
     return this.depsDone(job) ? 'WAITING' : 'PENDING';
   }
 
+  /** Sets a node's state, then its ancestors' as they follow: a loop, however deep the tree. */
   private setNodeState(job: Job, state: JobState): void {
-    const old = job.state;
-    if (old === state) return;
-    job.state = state;
-    this.dirty.add(job.id);
-    const parent = this.jobs.get(job.parent)!;
-    const counts = this.directCounts.get(parent.id)!;
-    counts[old]--;
-    counts[state]++;
-    this.syncDirectCounters(parent);
-    if (old === 'FINISHED' || state === 'FINISHED') this.refreshDependents(job.id);
-    this.recomputeUp(parent);
+    let node = job;
+    let next = state;
+    for (;;) {
+      const old = node.state;
+      if (old === next) return;
+      node.state = next;
+      this.dirty.add(node.id);
+      const parent = this.jobs.get(node.parent)!;
+      const counts = this.directCounts.get(parent.id)!;
+      counts[old]--;
+      counts[next]++;
+      this.syncDirectCounters(parent);
+      if (old === 'FINISHED' || next === 'FINISHED') this.refreshDependents(node.id);
+      if (parent.id === ROOT_ID) return;
+      node = parent;
+      next = this.stateOfGroup(parent);
+    }
+  }
+
+  private stateOfGroup(group: Job): JobState {
+    return groupState(this.directCounts.get(group.id)!, this.children.get(group.id)?.length ?? 0, group.paused);
   }
 
   private recomputeUp(group: Job): void {
     if (group.id === ROOT_ID) return;
-    const next = groupState(this.directCounts.get(group.id)!, group.total);
+    const next = this.stateOfGroup(group);
     if (next !== group.state) this.setNodeState(group, next);
   }
 
@@ -289,13 +313,15 @@ export class JobTree {
   }
 
   private applyTally(from: Job, tally: Tally, sign: 1 | -1): void {
+    if (tally.leaves === 0 && tally.finished === 0 && tally.errors === 0 && tally.working === 0) return; // an empty group changes no ancestor
     for (let node: Job | undefined = from; node; node = this.jobs.get(node.parent)) {
       this.leafCount.set(node.id, this.leafCount.get(node.id)! + sign * tally.leaves);
       node.total_finished += sign * tally.finished;
       node.total_errors += sign * tally.errors;
       node.total_working += sign * tally.working;
       const leaves = this.leafCount.get(node.id)!;
-      node.progress = leaves ? node.total_finished / leaves : 0;
+      node.total = leaves;
+      node.progress = leaves ? Math.min(1, node.total_finished / leaves) : 0;
       this.dirty.add(node.id);
       if (node.id === ROOT_ID) break;
     }
@@ -336,12 +362,15 @@ export class JobTree {
     set.add(id);
   }
 
-  /** Replaces a job's dependencies after checking they exist and make no cycle. */
-  setDependencies(job: Job, deps: number[]): void {
+  /**
+   * Replaces a job's dependencies after checking they exist and make no cycle (`checked`: the
+   * caller checked a whole batch of edits at once, cycles included).
+   */
+  setDependencies(job: Job, deps: number[], checked = false): void {
     for (const dep of deps) if (!this.get(dep)) throw validationError(`dependency ${dep} does not exist`);
     const old = job.dependencies;
     job.dependencies = [...new Set(deps)];
-    const cycle = this.findCycle([job.id]);
+    const cycle = checked ? undefined : this.findCycle([job.id]);
     if (cycle) {
       job.dependencies = old;
       throw validationError(`dependencies of job ${job.id} would make a cycle: ${cycle.join(' → ')}`);
@@ -357,13 +386,17 @@ export class JobTree {
    * ancestors' dependencies, and a group waits for its children. Returns the cycle, if any.
    */
   findCycle(start: number[]): number[] | undefined {
-    return findWaitCycle(start, (id) => {
-      const job = this.jobs.get(id);
-      if (!job) return [];
-      const out = [...job.dependencies, ...(this.children.get(id) ?? [])];
-      for (const anc of this.ancestors(job)) out.push(...anc.dependencies);
-      return out.filter((n) => this.jobs.has(n));
-    });
+    return findCycleIn(this.waitView(), start);
+  }
+
+  /** The tree as the cycle search sees it (edits lay their changes over it). */
+  waitView(): WaitView {
+    return {
+      has: (id) => id !== ROOT_ID && this.jobs.has(id),
+      dependencies: (id) => this.jobs.get(id)?.dependencies ?? [],
+      children: (id) => this.children.get(id) ?? [],
+      parent: (id) => this.jobs.get(id)?.parent ?? ROOT_ID,
+    };
   }
 
 
@@ -379,7 +412,6 @@ export class JobTree {
     const siblings = this.kids(parent.id);
     siblings.splice(siblings.indexOf(id), 1);
     this.directCounts.get(parent.id)![job.state]--;
-    parent.total--;
     this.syncDirectCounters(parent);
     const goneIds = new Set(gone.map((j) => j.id));
     const affected = new Set<number>();
@@ -408,5 +440,42 @@ export class JobTree {
     job.title = title;
     if (job.is_parent) this.indexGroup(job);
     this.dirty.add(job.id);
+  }
+
+  /**
+   * Moves a job and its subtree under another group (the caller checked the move: see
+   * job-edits.ts). Its leaves now wait for other ancestors' dependencies and are queued under
+   * other priorities; under a held group they are paused.
+   */
+  move(job: Job, parent: number): void {
+    if (job.parent === parent) return;
+    const from = this.jobs.get(job.parent)!;
+    const to = this.jobs.get(parent)!;
+    const tally = this.isGroup(job) ? this.tallyOfGroup(job) : tallyOfLeaf(job.state);
+    this.applyTally(from, tally, -1);
+    const siblings = this.kids(from.id);
+    siblings.splice(siblings.indexOf(job.id), 1);
+    this.directCounts.get(from.id)![job.state]--;
+    this.syncDirectCounters(from);
+    job.parent = parent;
+    this.dirty.add(job.id);
+    const kids = this.kids(to.id);
+    let at = kids.length;
+    while (at > 0 && kids[at - 1] > job.id) at--;
+    kids.splice(at, 0, job.id); // in id order, as a restart lists them
+    this.directCounts.get(to.id)![job.state]++;
+    this.applyTally(to, tally, 1);
+    this.syncDirectCounters(to);
+    this.recomputeUp(from);
+    this.recomputeUp(to);
+    const held = this.isHeld(parent);
+    for (const leaf of this.leavesOf(job.id)) {
+      if (leaf.state !== 'WAITING' && leaf.state !== 'PENDING') continue;
+      if (held) this.setLeafState(leaf, 'PAUSED');
+      else {
+        this.refreshPending(leaf);
+        if (leaf.state === 'WAITING') this.onRunnable(leaf);
+      }
+    }
   }
 }

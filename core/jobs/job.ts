@@ -39,12 +39,18 @@ export interface JobRun {
   run_done: number;
   progress: number;
   local_progress: number;
+  /**
+   * Held (the old `paused`): a leaf is PAUSED; a group holds the children added to it later
+   * (they start PAUSED) until it is started. Old scripts read and send it.
+   */
+  paused: boolean;
 }
 
 /** Counters of a group, following its children. */
 export interface JobCounters {
-  /** Direct children, and those of them finished, in error, working. */
+  /** Leaf jobs of the whole subtree (as the old server counted `total`). */
   total: number;
+  /** Direct children finished, in error, working. */
   finished: number;
   errors: number;
   working: number;
@@ -63,7 +69,8 @@ export const SPEC_DEFAULTS: JobSpec = {
   environment: '',
   priority: 1000,
   timeout: 0,
-  retry: 10,
+  // The old server never reran a REST-submitted job: a broken frame must not burn 10 runs.
+  retry: 0,
   affinity: '',
   url: '',
   user: '',
@@ -103,6 +110,7 @@ export function makeJob(id: number, parent: number, s: JobSpec, run: Partial<Job
     run_done: run.run_done ?? 0,
     progress: run.progress ?? 0,
     local_progress: run.local_progress ?? 0,
+    paused: run.paused ?? false,
     total: 0,
     finished: 0,
     errors: 0,
@@ -119,7 +127,7 @@ export type JobDoc = { _id: string } & Partial<JobSpec & Omit<JobRun, 'id'>>;
 const STORED_FIELDS = [
   'parent', 'title', 'command', 'dir', 'environment', 'priority', 'timeout', 'retry', 'affinity', 'url', 'user', 'progress_pattern',
   'local_progress_pattern', 'dependencies', 'is_parent', 'state', 'worker', 'start_time', 'duration', 'ping_time', 'run_done', 'progress',
-  'local_progress',
+  'local_progress', 'paused',
 ] as const satisfies readonly (keyof Job)[];
 
 /**

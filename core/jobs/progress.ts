@@ -1,29 +1,59 @@
+import { RE2JS } from 're2js';
+
 /**
- * Progress patterns of the old Coalition: `%percent` matches a number 0–100, `%one` a number
- * 0–1; the rest of the pattern is literal. The last match in the text wins.
+ * Progress patterns of the old Coalition: a regular expression holding `%percent` (a number
+ * 0–100) or `%one` (a number 0–1), e.g. `done\s+%percent`; the last match in the text wins.
+ * A pattern that is not a regular expression, or does not match as one, is read literally
+ * (`(%percent%)` matches "(42%)"). With no pattern, the old server's `PROGRESS:%percent` drives
+ * the progress. Patterns run on RE2 (linear time), so no pattern can stall the server on a log.
  */
-export function compileProgressPattern(pattern: string): RegExp | undefined {
-  if (!pattern) return undefined;
-  const token = /%percent|%one/;
-  const match = token.exec(pattern);
-  if (!match) return undefined;
-  const before = escapeRegExp(pattern.slice(0, match.index));
-  const after = escapeRegExp(pattern.slice(match.index + match[0].length));
-  const number = match[0] === '%percent' ? '(\\d+(?:\\.\\d+)?)' : '(\\d*\\.?\\d+)';
-  return new RegExp(`${before}${number}${after}`, 'g');
+export const DEFAULT_PROGRESS_PATTERN = 'PROGRESS:%percent';
+
+interface Compiled {
+  percent: boolean;
+  matchers: RE2JS[];
+}
+
+const NUMBER = { percent: '[0-9]+(?:\\.[0-9]+)?', one: '[0-9]*\\.?[0-9]+' };
+const GROUP = 'coalitionprogress';
+const cache = new Map<string, Compiled | null>();
+
+function compile(pattern: string): Compiled | null {
+  const token = /%percent|%one/.exec(pattern);
+  if (!token) return null;
+  const percent = token[0] === '%percent';
+  const number = `(?P<${GROUP}>${percent ? NUMBER.percent : NUMBER.one})`;
+  const before = pattern.slice(0, token.index);
+  const after = pattern.slice(token.index + token[0].length);
+  const matchers: RE2JS[] = [];
+  try {
+    matchers.push(RE2JS.compile(`${before}${number}${after}`, RE2JS.MULTILINE));
+  } catch {
+    // not a regular expression: read literally below
+  }
+  matchers.push(RE2JS.compile(`${RE2JS.quote(before)}${number}${RE2JS.quote(after)}`));
+  return { percent, matchers };
+}
+
+function compiled(pattern: string): Compiled | null {
+  let c = cache.get(pattern);
+  if (c === undefined) {
+    if (cache.size >= 1000) cache.clear();
+    cache.set(pattern, (c = compile(pattern)));
+  }
+  return c;
 }
 
 /** The progress (0..1) shown by the last match of `pattern` in `text`, or undefined. */
 export function lastProgress(pattern: string, text: string): number | undefined {
-  const re = compileProgressPattern(pattern);
-  if (!re) return undefined;
-  let value: number | undefined;
-  for (const m of text.matchAll(re)) value = Number(m[1]);
-  if (value === undefined || Number.isNaN(value)) return undefined;
-  const fraction = pattern.includes('%percent') ? value / 100 : value;
-  return Math.min(1, Math.max(0, fraction));
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const c = compiled(pattern);
+  if (!c) return undefined;
+  for (const re of c.matchers) {
+    const m = re.matcher(text);
+    let value: number | undefined;
+    while (m.find()) value = Number(m.group(GROUP));
+    if (value === undefined || Number.isNaN(value)) continue;
+    return Math.min(1, Math.max(0, c.percent ? value / 100 : value));
+  }
+  return undefined;
 }

@@ -82,7 +82,7 @@ describe('bad input gets a 4xx naming the problem and stores nothing', () => {
   const cases: Array<[string, unknown, RegExp]> = [
     ['a wrong field type', { title: 'x', command: 'true', priority: 'high' }, /priority: must be an integer/],
     ['an unknown field', { title: 'x', command: 'true', colour: 'red' }, /unknown field\(s\) "colour"/],
-    ['a missing command', { title: 'x' }, /command is required/],
+    ['a missing command on a job that is not a group', { title: 'x', is_parent: false }, /command is required/],
     ['an unknown parent', { title: 'x', command: 'true', parent: 99999 }, /parent job 99999 does not exist/],
     ['an unknown dependency', { title: 'x', command: 'true', dependencies: [99999] }, /dependency 99999 does not exist/],
     ['a bad child deep in a tree', { title: 'tree', children: [{ title: 'ok', command: 'true' }, { title: 'bad', command: 'true', retry: -1 }] }, /children\[1\]: retry: must be ≥ 0/],
@@ -160,7 +160,7 @@ describe('workers and events', () => {
     expect(again.job?.title).toBe('w-test-2');
     const events = (await api<Array<{ job_id: number; worker: string; state: string }>>(server.url, 'GET', `/api/events?job=${job}&howlong=3600`)).body;
     expect(events).toEqual([expect.objectContaining({ job_id: job, worker: 'w-admin', state: 'FINISHED' })]);
-    const affinities = (await api<string[]>(server.url, 'GET', '/api/affinities')).body;
+    const affinities = (await api<string[]>(server.url, 'GET', '/api/affinities/used')).body;
     expect(affinities).toEqual(expect.arrayContaining(['GPU', 'LINUX', 'wtest']));
     expect((await api(server.url, 'DELETE', '/api/workers', ['w-admin'])).body).toBe(1);
   });

@@ -89,7 +89,8 @@ describe.runIf(process.platform !== 'win32')('what users do with running jobs', 
     expect(lines.slice(1, 4).sort()).toEqual(['frame1', 'frame2', 'frame3']);
     expect(lines[4]).toBe('comp');
     const top = await job(shot);
-    expect(top).toMatchObject({ total: 3, finished: 3, progress: 1 });
+    // total counts the leaves of the subtree (sim, 3 frames, comp); finished the direct children.
+    expect(top).toMatchObject({ total: 5, total_finished: 5, finished: 3, progress: 1 });
     const events = (await api<Array<{ job_title: string; state: string }>>(server.url, 'GET', '/api/events?worker=ctl&howlong=600')).body;
     expect(events.filter((e) => e.state === 'FINISHED').map((e) => e.job_title)).toEqual(expect.arrayContaining(['sim', 'frame 1', 'frame 2', 'frame 3', 'comp']));
   });
