@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseIni } from 'ini';
 import { z } from 'zod';
 import { validationError } from './errors.ts';
+import { HEADERS_TIMEOUT_MS, IDLE_TIMEOUT_MS, REQUEST_TIMEOUT_MS, STREAMS_PER_TOKEN } from './limits.ts';
 
 /** Every server setting with its default. Precedence: defaults < coalition.ini < environment < flags. */
 export const SERVER_DEFAULTS = {
@@ -24,6 +25,12 @@ export const SERVER_DEFAULTS = {
   plugindirs: '',
   eventretentiondays: 30,
   verbose: false,
+  /** Open event streams per token (README "Limits"). */
+  streamspertoken: STREAMS_PER_TOKEN,
+  /** Seconds to receive a request's headers, its whole body, and the longest silence on a connection (raised above maxwait). */
+  headerstimeout: HEADERS_TIMEOUT_MS / 1000,
+  requesttimeout: REQUEST_TIMEOUT_MS / 1000,
+  idletimeout: IDLE_TIMEOUT_MS / 1000,
 };
 
 export type ServerConfig = typeof SERVER_DEFAULTS;
@@ -46,6 +53,10 @@ const schema = z
     publicurl: z.union([z.literal(''), z.url({ error: 'must be a URL like http://10.0.0.5:19211' })]),
     eventretentiondays: z.coerce.number().positive(),
     verbose: bool,
+    streamspertoken: int(1, 100_000),
+    headerstimeout: z.coerce.number().positive().max(3600),
+    requesttimeout: z.coerce.number().positive().max(86400),
+    idletimeout: z.coerce.number().positive().max(86400),
   })
   .partial();
 
@@ -83,7 +94,7 @@ export function resolveServerConfig(layers: Array<{ source: string; values: Reco
   const merged: Record<string, unknown> = { ...SERVER_DEFAULTS };
   for (const { source, values } of layers) {
     for (const [key, value] of Object.entries(values)) {
-      if (value === undefined || !(key in SERVER_DEFAULTS)) continue;
+      if (value === undefined || !Object.hasOwn(SERVER_DEFAULTS, key)) continue;
       const one = schema.safeParse({ [key]: value });
       if (!one.success) throw validationError(`${source}: "${key}" = "${String(value)}" is not valid (${one.error.issues[0].message})`);
       merged[key] = (one.data as Record<string, unknown>)[key];

@@ -38,6 +38,14 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The HTTP timeouts of a config (README "Limits"): the idle one always outlasts a long-poll. */
+export function httpTimeouts(config: Pick<ServerConfig, 'headerstimeout' | 'requesttimeout' | 'idletimeout' | 'maxwait'>) {
+  const headersMs = config.headerstimeout * 1000;
+  const requestMs = Math.max(headersMs, config.requesttimeout * 1000);
+  const idleMs = Math.max(config.idletimeout * 1000, config.maxwait + 10_000);
+  return { headersMs, requestMs, idleMs, checkEveryMs: Math.min(30_000, Math.max(250, Math.floor(Math.min(headersMs, requestMs) / 4))) };
+}
+
 /** Opens the store, restores the farm and serves the HTTP API. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const config = { ...SERVER_DEFAULTS, ...options };
@@ -57,15 +65,28 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     else ({ tokens, file: tokensFile } = loadTokens(config.data));
   }
   const cloudRoutes = Router(); // filled once the server listens and the plugins are loaded
-  const app = createApp({ farm, dispatcher, logger, tokens, instanceTokens, extraRoutes: [cloudRoutes] });
-  const workerProtocol = workerProtocolHandler({ farm, dispatcher, logger, authenticate: authenticator({ tokens, instanceTokens }) });
-  const server: Server = createServer((req, res) => (req.url?.startsWith('/workers/') ? workerProtocol(req, res) : app(req, res)));
+  const app = createApp({ farm, dispatcher, logger, tokens, instanceTokens, streamsPerToken: config.streamspertoken, extraRoutes: [cloudRoutes] });
+  const workerProtocol = workerProtocolHandler({ farm, dispatcher, logger, authenticate: authenticator({ tokens, instanceTokens }), workerTimeoutSeconds: config.timeout });
+  const timeouts = httpTimeouts(config);
+  const server: Server = createServer({ connectionsCheckingInterval: timeouts.checkEveryMs }, (req, res) => {
+    try {
+      if (req.url?.startsWith('/workers/')) workerProtocol(req, res);
+      else app(req, res);
+    } catch (err) {
+      // Both handlers answer their own errors; this is the last guard that keeps the process up.
+      logger.error({ err, url: req.url }, 'request handler threw');
+      res.destroy();
+    }
+  });
+  server.headersTimeout = timeouts.headersMs;
+  server.requestTimeout = timeouts.requestMs;
+  // A socket silent this long mid-request is dropped (a long-poll holds it at most maxwait).
+  server.timeout = timeouts.idleMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
   server.keepAliveTimeout = 65_000;
-  server.requestTimeout = 0;
   const port = (server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${shownHost}:${port}`;

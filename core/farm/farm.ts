@@ -10,6 +10,7 @@ import { JobQueue } from '../scheduler/job-queue.ts';
 
 import type { Store } from '../store/store.ts';
 import { EventLog, type JobEvent } from './event-log.ts';
+import { JobIdFloor } from './job-id-floor.ts';
 import { WorkerRegistry } from './worker-registry.ts';
 
 export interface FarmOptions {
@@ -38,6 +39,7 @@ export class Farm {
   readonly clock: Clock;
   readonly logger: Logger;
   private readonly store: Store;
+  private readonly idFloor: JobIdFloor;
   /** Groups whose own fields changed (a group's state and counters are derived at load). */
   private readonly groupsToSave = new Set<number>();
   private lastWrite: Promise<void> = Promise.resolve();
@@ -60,6 +62,7 @@ export class Farm {
     this.workers = new WorkerRegistry(options.store.workers);
     this.events = new EventLog(options.store.events);
     this.logs = new LogStore(options.dataDir);
+    this.idFloor = new JobIdFloor(options.dataDir);
   }
 
   nowSeconds(): number {
@@ -70,6 +73,7 @@ export class Farm {
     const jobs = await this.store.jobs.load((doc) => jobFromDoc(doc as JobDoc));
     for (const job of jobs) this.tree.restore(job);
     this.tree.rebuild();
+    this.tree.reserveIds(this.idFloor.read());
     if (this.store.jobs.appendedLines > jobs.length * 2 + 10_000) await this.store.jobs.compact(this.persistedJobs());
     await this.workers.load(this.nowSeconds());
     await this.events.load((this.options.eventRetentionDays ?? 30) * 86400, this.nowSeconds());
@@ -279,6 +283,7 @@ export class Farm {
 
   async remove(ids: number[]): Promise<void> {
     for (const id of ids) this.tree.require(id);
+    await this.idFloor.raise(this.tree.highestId);
     const gone: Job[] = [];
     for (const id of ids) {
       if (!this.tree.get(id)) continue; // inside a subtree deleted just before

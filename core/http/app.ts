@@ -1,8 +1,10 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { CoalitionError } from '../errors.ts';
+import { closeAfterResponse, closesConnection } from './close-after-refusal.ts';
 import { errorResponse } from './error-response.ts';
 import type { Dispatcher } from '../farm/dispatcher.ts';
 import type { Farm } from '../farm/farm.ts';
+import { API_BODY_LIMIT_BYTES } from '../limits.ts';
 import type { Logger } from '../logger.ts';
 import { authMiddleware, type InstanceTokens, type Tokens } from './auth.ts';
 import { compatRoutes } from './compat-routes.ts';
@@ -19,8 +21,10 @@ export interface AppOptions {
   /** Undefined = no auth (trusted LAN). */
   tokens?: Tokens;
   instanceTokens: InstanceTokens;
-  /** Largest accepted body (a 10,000-frame tree is ~3 MB). */
-  bodyLimit?: string;
+  /** Largest accepted body, bytes (default API_BODY_LIMIT_BYTES). */
+  bodyLimit?: number;
+  /** Open event streams allowed per token (default STREAMS_PER_TOKEN). */
+  streamsPerToken?: number;
   /** Routers added by other parts (cloud, plugins), mounted behind auth. */
   extraRoutes?: express.Router[];
 }
@@ -35,13 +39,13 @@ export function createApp(options: AppOptions): express.Express {
     res.type('html').send(STATUS_PAGE);
   });
   app.use(['/api', '/json', '/xmlrpc'], authMiddleware({ tokens: options.tokens, instanceTokens: options.instanceTokens }));
-  const limit = options.bodyLimit ?? '64mb';
+  const limit = options.bodyLimit ?? API_BODY_LIMIT_BYTES;
   app.use(express.json({ limit, strict: false, type: ['application/json', 'text/json'] }));
   app.use(express.urlencoded({ limit, extended: false }));
   app.use(jobRoutes(farm, dispatcher));
   app.use(workerAdminRoutes(farm, dispatcher));
   app.use(compatRoutes(farm));
-  app.use(streamRoutes(farm));
+  app.use(streamRoutes(farm, { streamsPerToken: options.streamsPerToken }));
   app.use(sessionRoutes({ authEnabled: options.tokens !== undefined }));
   for (const router of options.extraRoutes ?? []) app.use(router);
   app.use(['/api', '/json'], (req, _res, next) => next(new CoalitionError('not_found', `no such endpoint: ${req.method} ${req.originalUrl.split('?')[0]}`)));
@@ -54,6 +58,8 @@ function errorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const { status, body, unexpected } = errorResponse(err);
     if (unexpected) logger.error({ err, method: req.method, url: req.originalUrl.split('?')[0] }, 'request failed');
+    if (closesConnection(status)) closeAfterResponse(res);
     if (!res.headersSent) res.status(status).json(body);
+    else res.destroy(); // an answer already half sent cannot carry the error: cut it
   };
 }

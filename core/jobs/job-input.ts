@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { validationError } from '../errors.ts';
+import { MAX_JOB_TIMEOUT_SECONDS } from '../limits.ts';
 import { SPEC_DEFAULTS, type JobSpec } from './job.ts';
 
 /** What a client sends for one job; `children` makes a whole tree in one request. */
@@ -49,7 +50,7 @@ const specFields = {
   dir: textField(),
   environment: textField(),
   priority: intField(-1_000_000_000),
-  timeout: intField(0),
+  timeout: intField(0).refine((n) => n <= MAX_JOB_TIMEOUT_SECONDS, `must be at most ${MAX_JOB_TIMEOUT_SECONDS} seconds (365 days; 0 for none)`),
   retry: intField(0),
   affinity: textField(),
   url: textField(),
@@ -76,10 +77,10 @@ type RawJob = z.infer<typeof jobSchema>;
 /** Renames the old field names and drops the read-only fields some clients echo back. */
 function normalize(raw: unknown, where: string, form: boolean): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw validationError(`${where}: a job must be a JSON object`);
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null); // "__proto__" stays a field (refused by name)
   for (const [key, value] of Object.entries(raw)) {
     if (READ_ONLY_FIELDS.has(key)) continue;
-    const name = ALIASES[key] ?? key;
+    const name = Object.hasOwn(ALIASES, key) ? ALIASES[key] : key;
     if (form && (value === 'None' || value === '') && name !== 'command' && name !== 'title') continue;
     out[name] = value;
   }
