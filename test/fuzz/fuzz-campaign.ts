@@ -84,28 +84,17 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     const excused = request.known && ((request.known.excuses === '5xx' && what.startsWith('5')) || (request.known.excuses === 'state change' && what.startsWith('state')));
     (excused ? result.known : result.failures).push(failure);
   };
-  for (let index = 0; index < options.count; index++) {
-    if (index % 100 === 0) await reset(options.url, ctx);
-    const request = fuzzRequest(rng, ctx);
-    if (options.filter && !options.filter(request)) continue;
+  const check = async (index: number, request: FuzzRequest) => {
     const before = await farmState(options.url, options.dataDir);
     let answer: { status: number; text: string };
     try {
       answer = await send(options.url, request);
     } catch (error) {
-      if (options.exited()) {
-        fail(index, request, `crash: the server exited (${(error as Error).message})`);
-        break;
-      }
       // The server may cut a refused or oversized request while it is still being sent.
       answer = { status: 0, text: (error as Error).message };
     }
     result.sent++;
     result.byStatus[answer.status] = (result.byStatus[answer.status] ?? 0) + 1;
-    if (options.exited()) {
-      fail(index, request, 'crash: the server exited');
-      break;
-    }
     if (answer.status >= 500) fail(index, request, `${answer.status}: ${answer.text.slice(0, 200)}`);
     else if (answer.status === 0 || answer.status >= 400) {
       const after = await farmState(options.url, options.dataDir);
@@ -114,6 +103,19 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         fail(index, request, `state changed by a refused request (${answer.status}: ${answer.text.slice(0, 160)})`);
       }
     } else learn(ctx, answer.text);
+  };
+  for (let index = 0; index < options.count; index++) {
+    let request: FuzzRequest = { label: 'reset', method: 'GET', path: '/api/jobs', headers: {} };
+    try {
+      if (index % 100 === 0) await reset(options.url, ctx);
+      request = fuzzRequest(rng, ctx);
+      if (options.filter && !options.filter(request)) continue;
+      await check(index, request);
+    } catch (error) {
+      // The server stopped answering: a crash (or a hang) is the worst failure there is.
+      fail(index, request, `crash: the server stopped answering (${(error as Error).message}${options.exited() ? '; it exited' : ''})`);
+      break;
+    }
   }
   const alive = await admin(options.url, 'GET', '/api/session').catch(() => ({ status: 0, text: '' }));
   if (alive.status !== 200) result.failures.push({ index: options.count, label: 'end', what: `the server no longer serves (${alive.status})`, request: 'GET /api/session' });

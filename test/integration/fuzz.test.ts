@@ -9,7 +9,7 @@ import { runCampaign, type CampaignResult } from '../fuzz/fuzz-campaign.ts';
 import { KNOWN_ISSUES } from '../fuzz/fuzz-requests.ts';
 
 const SEED = 20_260_107;
-const COUNT = 700;
+const COUNT = 2_000;
 
 let server: ServerProc;
 let result: CampaignResult;
