@@ -44,6 +44,9 @@ function rssMB(pid: number): { rss: number; peak: number } {
   return { rss: round(kb('VmRSS') / 1024, 1), peak: round(kb('VmHWM') / 1024, 1) };
 }
 
+const EVENT = Buffer.from('event: ');
+const RESYNC = Buffer.from('event: resync');
+
 interface Client {
   bytes: number;
   messages: number;
@@ -63,9 +66,8 @@ async function openClients(port: number, count: number, stalled: boolean): Promi
           if (stalled) res.pause();
           res.on('data', (chunk: Buffer) => {
             client.bytes += chunk.length;
-            const text = chunk.toString('latin1');
-            for (let at = text.indexOf('event: '); at !== -1; at = text.indexOf('event: ', at + 1)) client.messages++;
-            if (text.includes('event: resync')) client.resyncs++;
+            for (let at = chunk.indexOf(EVENT); at !== -1; at = chunk.indexOf(EVENT, at + 1)) client.messages++;
+            if (chunk.includes(RESYNC)) client.resyncs++;
           });
           res.on('error', () => {});
           ok(client);
@@ -145,6 +147,7 @@ async function main() {
         serverPeakRssMB: rssAfter.peak,
         messagesPerClient: perClient.messages,
         kBPerClient: perClient.kB,
+        resyncsPerClient: round(readers.reduce((s, c) => s + c.resyncs, 0) / CLIENTS, 1),
       }),
     );
   } finally {
