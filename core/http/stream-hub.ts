@@ -109,6 +109,19 @@ export class StreamHub {
 
   private flush(): void {
     this.flushTimer = undefined;
+    try {
+      this.flushPending();
+    } catch (err) {
+      // Runs on a timer: an error here would end the process. Clients refetch instead.
+      this.farm.logger.error({ err }, 'event stream: could not build a message');
+      this.pendingJobs.clear();
+      this.pendingWorkers.clear();
+      this.pendingCloud = false;
+      this.broadcast('resync', { reason: 'the server could not describe the last changes' });
+    }
+  }
+
+  private flushPending(): void {
     if (this.pendingJobs.size > this.o.maxJobsPerMessage) {
       this.broadcast('resync', { reason: `${this.pendingJobs.size} jobs changed at once` });
     } else if (this.pendingJobs.size > 0) {
