@@ -6,6 +6,7 @@ import { continuedValues } from './config-continuation.ts';
 import { validationError } from './errors.ts';
 import { OPS_DEFAULTS, opsSchema } from './ops/ops-config.ts';
 import { TrustedNetworks } from './http/trusted-networks.ts';
+import { HEADERS_TIMEOUT_MS, IDLE_TIMEOUT_MS, REQUEST_TIMEOUT_MS, STREAMS_PER_TOKEN } from './limits.ts';
 
 /** Every server setting with its default. Precedence: defaults < coalition.ini < environment < flags. */
 export const SERVER_DEFAULTS = {
@@ -32,6 +33,12 @@ export const SERVER_DEFAULTS = {
   verbose: false,
   ...SECURITY_DEFAULTS,
   ...OPS_DEFAULTS,
+  /** Open event streams per token (README "Limits"). */
+  streamspertoken: STREAMS_PER_TOKEN,
+  /** Seconds to receive a request's headers, its whole body, and the longest silence on a connection (raised above maxwait). */
+  headerstimeout: HEADERS_TIMEOUT_MS / 1000,
+  requesttimeout: REQUEST_TIMEOUT_MS / 1000,
+  idletimeout: IDLE_TIMEOUT_MS / 1000,
 };
 
 export type ServerConfig = typeof SERVER_DEFAULTS;
@@ -63,6 +70,10 @@ const schema = z
     verbose: bool,
     ...securitySchema,
     ...opsSchema,
+    streamspertoken: int(1, 100_000),
+    headerstimeout: z.coerce.number().positive().max(3600),
+    requesttimeout: z.coerce.number().positive().max(86400),
+    idletimeout: z.coerce.number().positive().max(86400),
   })
   .partial();
 
@@ -102,7 +113,7 @@ export function resolveServerConfig(layers: Array<{ source: string; values: Reco
   const merged: Record<string, unknown> = { ...SERVER_DEFAULTS };
   for (const { source, values } of layers) {
     for (const [key, value] of Object.entries(values)) {
-      if (value === undefined || !(key in SERVER_DEFAULTS)) continue;
+      if (value === undefined || !Object.hasOwn(SERVER_DEFAULTS, key)) continue;
       const one = schema.safeParse({ [key]: value });
       if (!one.success) throw validationError(`${source}: "${key}" = "${String(value)}" is not valid (${one.error.issues[0].message})`);
       merged[key] = (one.data as Record<string, unknown>)[key];

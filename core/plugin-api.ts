@@ -305,7 +305,7 @@ export interface SetupWizard {
 export function renderTemplate(template: string, vars: Readonly<Record<string, string>>): string {
   const missing = new Set<string>();
   const out = template.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_m, name: string) => {
-    const value = vars[name];
+    const value = Object.hasOwn(vars, name) ? vars[name] : undefined; // never Object.prototype's
     if (value === undefined) {
       missing.add(name);
       return '';

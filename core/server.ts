@@ -65,6 +65,14 @@ export interface RunningServer {
   close(options?: { keepInstances?: boolean }): Promise<void>;
 }
 
+/** The HTTP timeouts of a config (README "Limits"): the idle one always outlasts a long-poll. */
+export function httpTimeouts(config: Pick<ServerConfig, 'headerstimeout' | 'requesttimeout' | 'idletimeout' | 'maxwait'>) {
+  const headersMs = config.headerstimeout * 1000;
+  const requestMs = Math.max(headersMs, config.requesttimeout * 1000);
+  const idleMs = Math.max(config.idletimeout * 1000, config.maxwait + 10_000);
+  return { headersMs, requestMs, idleMs, checkEveryMs: Math.min(30_000, Math.max(250, Math.floor(Math.min(headersMs, requestMs) / 4))) };
+}
+
 /** Opens the store, restores the farm and serves the HTTP API. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const config = { ...SERVER_DEFAULTS, ...options };
@@ -98,17 +106,34 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     farm, dispatcher, logger, tokens, instanceTokens, tokenDigests: store.tokens, access, audit, metrics, streams, trustProxy,
     hsts: Boolean(tls) || trustProxy !== undefined,
     corsOrigins: config.corsorigins.split(','),
+    streamsPerToken: config.streamspertoken,
     extraRoutes: [backupRoutes({ dataDir: config.data, store, farm, farmId }), cloudRoutes],
   });
-  const workerProtocol = workerProtocolHandler({ farm, dispatcher, logger, authenticate: authenticator(access.authenticator), observePick: (s, got) => metrics.observePick(s, got) });
-  const handler = (req: IncomingMessage, res: ServerResponse) => (req.url?.startsWith('/workers/') ? workerProtocol(req, res) : app(req, res));
-  const server: Server = tls ? createHttpsServer(tls, handler) : createServer(handler);
+  const workerProtocol = workerProtocolHandler({
+    farm, dispatcher, logger, authenticate: authenticator(access.authenticator), workerTimeoutSeconds: config.timeout, observePick: (s, got) => metrics.observePick(s, got),
+  });
+  const timeouts = httpTimeouts(config);
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      if (req.url?.startsWith('/workers/')) workerProtocol(req, res);
+      else app(req, res);
+    } catch (err) {
+      // Both handlers answer their own errors; this is the last guard that keeps the process up.
+      logger.error({ err, url: req.url }, 'request handler threw');
+      res.destroy();
+    }
+  };
+  const serverOptions = { connectionsCheckingInterval: timeouts.checkEveryMs };
+  const server: Server = tls ? createHttpsServer({ ...tls, ...serverOptions }, handler) : createServer(serverOptions, handler);
+  server.headersTimeout = timeouts.headersMs;
+  server.requestTimeout = timeouts.requestMs;
+  // A socket silent this long mid-request is dropped (a long-poll holds it at most maxwait).
+  server.timeout = timeouts.idleMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
   server.keepAliveTimeout = 65_000;
-  server.requestTimeout = 0;
   const port = (server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `${tls ? 'https' : 'http'}://${shownHost}:${port}`;

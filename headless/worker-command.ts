@@ -13,6 +13,7 @@ import { WorkerAgent } from '../core/agent/agent.ts';
 import { slotNames } from '../core/agent/job-environment.ts';
 import { tokenEnvironmentVariable } from '../core/agent/protocol-client.ts';
 import { watchSpotInterruption } from '../core/agent/spot-watch.ts';
+import { takeSecretFromEnvironment } from '../core/agent/secret-environment.ts';
 import { runStartupCommand } from '../core/agent/startup-command.ts';
 import {
   resolveWorkerSettings,
@@ -32,6 +33,7 @@ interface WorkerFlags {
   heartbeat?: string;
   config?: string;
   cloud?: string;
+  stateDir?: string;
   verbose?: boolean;
 }
 
@@ -47,6 +49,7 @@ export function registerWorkerCommand(program: Command): Command {
     .option('--heartbeat <seconds>', 'seconds between heartbeats while a job runs')
     .option('--config <file>', 'read the [worker] section of this coalition.ini')
     .option('--cloud <provider>', '"aws": watch for spot interruption notices')
+    .option('--state-dir <dir>', 'where slots record their running job, so a restart after a crash stops what was left running')
     .option('--verbose', 'debug logging')
     .action(async (flags: WorkerFlags) => {
       process.exitCode = await runWorkerCommand(flags);
@@ -77,6 +80,7 @@ export function loadWorkerSettings(flags: WorkerFlags, env: NodeJS.ProcessEnv = 
       runCommand: flags.runcommand,
       heartbeatSeconds: flags.heartbeat,
       cloud: flags.cloud,
+      stateDir: flags.stateDir,
       verbose: flags.verbose,
     },
   });
@@ -98,7 +102,9 @@ async function runWorkerCommand(flags: WorkerFlags): Promise<number> {
     { server: settings.serverUrl, slots: names, affinity: settings.affinity, heartbeatSeconds: settings.heartbeatSeconds, runCommand: settings.runCommand || undefined, cloud: settings.cloud || undefined },
     `coalition worker: server ${settings.serverUrl}, ${names.length} slot${names.length === 1 ? '' : 's'}: ${names.join(', ')}`,
   );
-  const token = process.env[tokenEnvironmentVariable] || undefined;
+  // Read once, then gone from this process's environment (jobs can read a parent's /proc environ).
+  const { value: token, scrubbed } = takeSecretFromEnvironment(tokenEnvironmentVariable);
+  if (token && !scrubbed) logger.warn(`${tokenEnvironmentVariable} is removed from the environment jobs inherit, but this system does not let the worker erase it from its own start-up environment`);
   if (!token) logger.warn(`${tokenEnvironmentVariable} is not set: calling the server without a token (works only with a server started with --no-auth)`);
   if (settings.logFile) logger.warn({ logFile: settings.logFile }, 'logfile from coalition.ini is not supported yet: logging to standard output');
 
@@ -110,6 +116,7 @@ async function runWorkerCommand(flags: WorkerFlags): Promise<number> {
     heartbeatMs: settings.heartbeatSeconds * 1000,
     logger,
     run: settings.runCommand ? { runCommand: settings.runCommand } : {},
+    stateDir: settings.stateDir,
   });
 
   let signals = 0;
@@ -134,7 +141,8 @@ async function runWorkerCommand(flags: WorkerFlags): Promise<number> {
       : undefined;
   const exitCode = await agent.run();
   spotWatch?.stop();
-  if (exitCode !== 0) logger.error(`every slot was refused by the server: check ${tokenEnvironmentVariable}`);
+  if (exitCode === 3) logger.error('stopped: another running worker uses this worker name; start this one with another --name');
+  else if (exitCode !== 0) logger.error(`every slot was refused by the server: check ${tokenEnvironmentVariable}`);
   else logger.info('worker stopped');
   // Keep-alive sockets and timers must not hold a stopping worker.
   process.exit(exitCode);

@@ -16,8 +16,8 @@ export const SECURITY_DEFAULTS = {
   /** Hours a web UI login lasts. */
   sessionhours: 12,
   /** Requests a second each credential may make to /api (sustained; 0 = no limit), and the burst above it. */
-  apiratelimit: 100,
-  apiburst: 1000,
+  apiratelimit: 1000,
+  apiburst: 10000,
   /** Wrong passwords allowed per user name (and 4× per address) before logins wait; one more comes back every 3 minutes. */
   loginattempts: 5,
   /** The shared worker token of tokens.json; `false` leaves only per-worker tokens (safer on a cloud host). */

@@ -5,6 +5,7 @@
 import type { Logger } from '../logger.ts';
 import { backoffDelay, defaultBackoff, realSleep, type Sleep } from './backoff.ts';
 import { ProtocolError, tokenEnvironmentVariable, type AssignedJob, type MachineLoad, type ProtocolClient } from './protocol-client.ts';
+import type { LeftoverJobs } from './leftover-jobs.ts';
 import { runJob, type JobOutcome, type RunJobOptions, type RunningJob } from './run-job.ts';
 
 export interface SlotOptions {
@@ -21,10 +22,12 @@ export interface SlotOptions {
   pickWaitMs?: number;
   /** Largest log chunk in one message, characters. */
   chunkChars?: number;
+  /** Where the running job is recorded, so a restart after a SIGKILL stops it. */
+  leftovers?: LeftoverJobs;
 }
 
-/** How a slot ended: asked to stop, or refused by the server (bad token). */
-export type SlotEnd = 'stopped' | 'auth-failed';
+/** How a slot ended: asked to stop, refused by the server (bad token), or its name is taken. */
+export type SlotEnd = 'stopped' | 'auth-failed' | 'name-clash';
 
 export class WorkerSlot {
   readonly name: string;
@@ -62,6 +65,7 @@ export class WorkerSlot {
 
   async run(): Promise<SlotEnd> {
     let rejections = 0;
+    let waitedForName = false;
     while (!this.stopping.signal.aborted) {
       try {
         const job = await this.options.client.pickJob(
@@ -69,12 +73,25 @@ export class WorkerSlot {
           this.stopping.signal,
         );
         rejections = 0;
+        waitedForName = false;
         if (job) await this.runOne(job);
       } catch (error) {
         if (error instanceof ProtocolError && error.code === 'aborted') break;
         if (error instanceof ProtocolError && error.code === 'auth') {
           this.logger.error({ status: error.status }, error.message);
           return 'auth-failed';
+        }
+        if (error instanceof ProtocolError && error.code === 'name_clash') {
+          // The holder may be an earlier instance of this worker, killed before the server
+          // noticed: wait once for the server to give up on it. Still held after: a real clash.
+          if (error.retryAfterMs === undefined || waitedForName) {
+            this.logger.error(error.message);
+            return 'name-clash';
+          }
+          waitedForName = true;
+          this.logger.warn(`${error.message}; waiting ${Math.ceil(error.retryAfterMs / 1000)} s in case it is an earlier instance of this worker that was stopped`);
+          await this.sleep(error.retryAfterMs + 500, this.stopping.signal);
+          continue;
         }
         // A refused request (or a bug of ours) must not end the slot: the server may be
         // upgraded, the condition may pass. Slow down and try again.
@@ -90,6 +107,7 @@ export class WorkerSlot {
     logger.info({ title: job.title, command: job.command, dir: job.dir, timeout: job.timeout }, 'running job');
     const running = runJob(job, { ...this.options.run, logger, workerName: this.name });
     this.running = running;
+    if (running.pid !== undefined) this.options.leftovers?.record(this.name, job.id, running.pid);
     // stop() may have come while the pickjob answer was on its way.
     if (this.stopping.signal.aborted) void running.stop();
 
@@ -113,6 +131,7 @@ export class WorkerSlot {
     })();
 
     const outcome = await running.finished;
+    this.options.leftovers?.clear(this.name); // the job's process group is gone with it
     heartbeats.abort();
     await heartbeatLoop;
     this.running = undefined;
@@ -131,7 +150,7 @@ export class WorkerSlot {
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       if (error.code === 'aborted') return 'aborted';
-      if (error.code === 'not_found' || error.status === 409) return 'dropped'; // 409: the job went to another worker
+      if (error.code === 'not_found' || error.code === 'name_clash' || error.status === 409) return 'dropped'; // 409: the job went to another worker, or this name is another process's now
       if (error.code === 'auth') return 'auth-failed';
       // Refused (4xx): keep the chunk for the next heartbeat or the endjob.
       this.logger.warn({ job: job.id, reason: error.message }, 'heartbeat refused');

@@ -2,8 +2,10 @@
  * The worker agent: N slots sharing one machine, one server connection setting and one load
  * sampler; stops them together on shutdown or on a spot interruption notice.
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import { WorkerSlot, type SlotEnd, type SlotOptions } from './agent-slot.ts';
+import { LeftoverJobs } from './leftover-jobs.ts';
 import { realSleep, type Sleep } from './backoff.ts';
 import { ProtocolClient, ProtocolError } from './protocol-client.ts';
 import type { SpotNotice } from './spot-watch.ts';
@@ -22,6 +24,10 @@ export interface WorkerAgentOptions {
   /** How long `shutdown()` waits for jobs to be stopped and reported before giving up, ms. */
   shutdownDeadlineMs?: number;
   pickWaitMs?: number;
+  /** This process's worker instance id (default: a random one). */
+  instance?: string;
+  /** Where slots record their running job, so a restart after a SIGKILL stops what was left. */
+  stateDir?: string;
 }
 
 export class WorkerAgent {
@@ -29,6 +35,7 @@ export class WorkerAgent {
   private readonly slots: WorkerSlot[];
   private readonly load = new SystemLoad();
   private readonly logger: Logger;
+  private readonly leftovers?: LeftoverJobs;
   private shuttingDown: Promise<void> | undefined;
   private interrupted = false;
   private slotRuns: Array<Promise<SlotEnd>> = [];
@@ -40,7 +47,14 @@ export class WorkerAgent {
 
   constructor(private readonly options: WorkerAgentOptions) {
     this.logger = options.logger;
-    this.client = new ProtocolClient({ serverUrl: options.serverUrl, token: options.token, logger: options.logger.child({ part: 'protocol' }), sleep: options.sleep });
+    this.client = new ProtocolClient({
+      serverUrl: options.serverUrl,
+      token: options.token,
+      logger: options.logger.child({ part: 'protocol' }),
+      sleep: options.sleep,
+      instance: options.instance ?? randomBytes(8).toString('hex'),
+    });
+    if (options.stateDir) this.leftovers = new LeftoverJobs(options.stateDir, options.logger.child({ part: 'leftovers' }));
     this.slots = options.slotNames.map(
       (name) =>
         new WorkerSlot({
@@ -53,20 +67,31 @@ export class WorkerAgent {
           run: options.run,
           sleep: options.sleep,
           pickWaitMs: options.pickWaitMs,
+          leftovers: this.leftovers,
         }),
     );
   }
 
   /**
    * Runs every slot until `shutdown()` (or, after a spot interruption, until the shutdown that
-   * follows). Resolves with the process exit code: 1 when every slot was refused by the server.
+   * follows). Resolves with the process exit code: 1 when every slot was refused by the server,
+   * 3 when a slot's name is held by another running worker (then every slot stops).
    */
   async run(): Promise<number> {
     this.load.start();
     try {
-      this.slotRuns = this.slots.map((slot) => slot.run());
+      await this.leftovers?.reap(this.slots.map((slot) => slot.name));
+      this.slotRuns = this.slots.map(async (slot) => {
+        const end = await slot.run();
+        if (end === 'name-clash') void this.shutdown();
+        return end;
+      });
       const ends: SlotEnd[] = await Promise.all(this.slotRuns);
       this.resolveSlotsEnded(ends);
+      if (ends.includes('name-clash')) {
+        await this.shuttingDown;
+        return 3;
+      }
       if (ends.every((end) => end === 'auth-failed')) return 1;
       // A reclaimed machine stays quiet until it goes away, rather than exiting and being
       // restarted by its service manager into taking new jobs.

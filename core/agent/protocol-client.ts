@@ -57,14 +57,19 @@ export interface InterruptionRequest {
   at?: number;
 }
 
-/** Why a call gave up. `auth`: the server refused the token (fatal for the slot). */
-export type ProtocolErrorCode = 'auth' | 'not_found' | 'rejected' | 'aborted';
+/**
+ * Why a call gave up. `auth`: the server refused the token (fatal for the slot). `name_clash`:
+ * another running worker holds this worker's name (409).
+ */
+export type ProtocolErrorCode = 'auth' | 'not_found' | 'rejected' | 'aborted' | 'name_clash';
 
 export class ProtocolError extends Error {
   constructor(
     readonly code: ProtocolErrorCode,
     message: string,
     readonly status?: number,
+    /** For `name_clash`: when the holder may count as gone (the server's Retry-After), ms. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'ProtocolError';
@@ -84,6 +89,11 @@ export interface ProtocolClientOptions {
   backoff?: BackoffPolicy;
   /** Per-request time limit on top of any long-poll wait, ms. */
   requestTimeoutMs?: number;
+  /**
+   * This worker process's id, sent with every call, so the server tells a second process using
+   * the same worker name (refused) from this one restarted after a crash.
+   */
+  instance?: string;
 }
 
 export const tokenEnvironmentVariable = 'COALITION_WORKER_TOKEN';
@@ -150,7 +160,7 @@ export class ProtocolClient {
       response = await fetch(`${this.baseUrl}/workers/${route}`, {
         method: 'POST',
         headers,
-        body: JSON.stringify(body),
+        body: JSON.stringify(this.options.instance ? { ...body, instance: this.options.instance } : body),
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
     } catch (error) {
@@ -167,6 +177,10 @@ export class ProtocolClient {
       );
     }
     if (status === 404) throw new ProtocolError('not_found', `${route}: ${serverMessage(text) ?? 'not found'}`, status);
+    if (status === 409) {
+      const retryAfter = Number(response.headers.get('retry-after') ?? NaN);
+      throw new ProtocolError('name_clash', serverMessage(text) ?? 'this worker name is in use by another worker', status, Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined);
+    }
     if (status === 408 || status === 429 || status >= 500) throw new TransientError(`HTTP ${status} ${serverMessage(text) ?? ''}`.trim());
     if (status >= 400) throw new ProtocolError('rejected', `${route}: HTTP ${status} ${serverMessage(text) ?? ''}`.trim(), status);
     try {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import { jobProcessEnvironment, substituteRunCommand } from './job-environment.ts';
 import { LogBuffer } from './log-buffer.ts';
+import { setLongTimeout } from './long-timeout.ts';
 import { killProcessTree } from './process-tree.ts';
 import type { AssignedJob } from './protocol-client.ts';
 
@@ -94,7 +95,7 @@ export function runJob(job: AssignedJob, options: RunJobOptions): RunningJob {
 
   const timer =
     job.timeout > 0
-      ? setTimeout(() => {
+      ? setLongTimeout(() => {
           timedOut = true;
           note(`timed out after ${job.timeout} s: stopping the job and every process it started`);
           logger.info({ timeout: job.timeout }, 'job timed out, stopping its process tree');
@@ -116,7 +117,7 @@ export function runJob(job: AssignedJob, options: RunJobOptions): RunningJob {
 
     void exited.then(async ({ code, signal }) => {
       ended = true;
-      if (timer) clearTimeout(timer);
+      timer?.clear();
       // Whatever the job left running in its group (background children) goes with it, so
       // the next job gets the machine to itself.
       if (pid !== undefined && posix) await killTree();

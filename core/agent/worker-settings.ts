@@ -2,6 +2,8 @@
  * The worker's settings, from defaults < coalition.ini `[worker]` < environment < flags,
  * validated with messages that name the key and where its value came from.
  */
+import os from 'node:os';
+import path from 'node:path';
 import { validationError } from '../errors.ts';
 
 export interface WorkerSettings {
@@ -20,6 +22,8 @@ export interface WorkerSettings {
   logFile: string;
   /** `aws` watches for spot interruption notices; empty for none. */
   cloud: string;
+  /** Where slots record their running job (a restart after a SIGKILL stops what was left). */
+  stateDir: string;
 }
 
 export type WorkerSettingKey = keyof WorkerSettings;
@@ -30,8 +34,11 @@ export interface SettingsLayer {
   values: Partial<Record<WorkerSettingKey, unknown>>;
 }
 
-export function workerDefaults(hostname: string): WorkerSettings {
-  return { serverUrl: '', name: hostname, affinity: '', workers: 1, runCommand: '', heartbeatSeconds: 1, startup: '', verbose: false, logFile: '', cloud: '' };
+export function workerDefaults(hostname: string, home = os.homedir()): WorkerSettings {
+  return {
+    serverUrl: '', name: hostname, affinity: '', workers: 1, runCommand: '', heartbeatSeconds: 1, startup: '', verbose: false, logFile: '', cloud: '',
+    stateDir: path.join(home, '.local', 'state', 'coalition', 'worker'),
+  };
 }
 
 /** `[worker]` keys of the old coalition.ini (matched without case, as Python's ConfigParser did). */
@@ -45,6 +52,7 @@ const iniKeys: Record<string, WorkerSettingKey> = {
   verbose: 'verbose',
   logfile: 'logFile',
   affinity: 'affinity',
+  statedir: 'stateDir',
 };
 
 export function settingsFromIni(section: Record<string, unknown> | undefined): SettingsLayer['values'] {
@@ -66,6 +74,7 @@ export const workerEnvironmentVariables: Record<string, WorkerSettingKey> = {
   COALITION_WORKER_HEARTBEAT: 'heartbeatSeconds',
   COALITION_WORKER_STARTUP: 'startup',
   COALITION_CLOUD: 'cloud',
+  COALITION_WORKER_STATEDIR: 'stateDir',
 };
 
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv): SettingsLayer['values'] {

@@ -47,7 +47,8 @@ export class Dispatcher {
   }
 
   startSweeping(intervalMs = 1000): void {
-    this.sweepTimer = setInterval(() => void this.sweep(), intervalMs);
+    // A failed sweep (a write error) is logged: on a timer, it would otherwise end the process.
+    this.sweepTimer = setInterval(() => void this.sweep().catch((err: unknown) => this.farm.logger.error({ err }, 'worker sweep failed')), intervalMs);
     this.sweepTimer.unref();
   }
 

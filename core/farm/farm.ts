@@ -13,6 +13,7 @@ import type { Store } from '../store/store.ts';
 import { AffinityTable } from './affinity-table.ts';
 import { EventLog, type JobEvent } from './event-log.ts';
 import { checkEdits } from './job-edits.ts';
+import { JobIdFloor } from './job-id-floor.ts';
 import { WorkerRegistry } from './worker-registry.ts';
 
 export interface FarmOptions {
@@ -45,6 +46,7 @@ export class Farm {
   /** Job tree and budget events for notifications (core/ops). */
   readonly ops: OpsEvents;
   private readonly store: Store;
+  private readonly idFloor: JobIdFloor;
   /** Groups whose own fields changed (a group's state and counters are derived at load). */
   private readonly groupsToSave = new Set<number>();
   private lastWrite: Promise<void> = Promise.resolve();
@@ -69,6 +71,7 @@ export class Farm {
     this.events = new EventLog(options.store.events);
     this.logs = new LogStore(options.dataDir);
     this.affinities = new AffinityTable(options.store.settings);
+    this.idFloor = new JobIdFloor(options.dataDir);
   }
 
   nowSeconds(): number {
@@ -79,6 +82,7 @@ export class Farm {
     const jobs = await this.store.jobs.load((doc) => jobFromDoc(doc as JobDoc));
     for (const job of jobs) this.tree.restore(job);
     this.tree.rebuild();
+    this.tree.reserveIds(this.idFloor.read());
     if (this.store.jobs.appendedLines > jobs.length * 2 + 10_000) await this.store.jobs.compact(this.persistedJobs());
     await this.workers.load(this.nowSeconds());
     await this.events.load((this.options.eventRetentionDays ?? 30) * 86400, this.nowSeconds());
@@ -306,6 +310,7 @@ export class Farm {
 
   async remove(ids: number[]): Promise<number[]> {
     const { known, unknown } = this.split(ids);
+    await this.idFloor.raise(this.tree.highestId);
     const gone: Job[] = [];
     for (const id of known) {
       if (!this.tree.get(id)) continue; // inside a subtree deleted just before

@@ -4,9 +4,11 @@ import { authenticateRequests, clientAddress, gate, RateLimited } from '../acces
 import { jobGuard } from '../access/job-guard.ts';
 import { corsFor, inlineScriptHashes, securityHeaders } from '../access/security-headers.ts';
 import { CoalitionError } from '../errors.ts';
+import { closeAfterResponse, closesConnection } from './close-after-refusal.ts';
 import { errorResponse } from './error-response.ts';
 import type { Dispatcher } from '../farm/dispatcher.ts';
 import type { Farm } from '../farm/farm.ts';
+import { API_BODY_LIMIT_BYTES } from '../limits.ts';
 import type { Logger } from '../logger.ts';
 import type { AuditLog } from '../ops/audit-log.ts';
 import { auditRequests } from '../ops/audit-middleware.ts';
@@ -47,8 +49,10 @@ export interface AppOptions {
   hsts?: boolean;
   /** `corsorigins`: origins whose pages may call the API with a token. */
   corsOrigins?: string[];
-  /** Largest accepted body (a 10,000-frame tree is ~3 MB). */
-  bodyLimit?: string;
+  /** Largest accepted body, bytes (default API_BODY_LIMIT_BYTES). */
+  bodyLimit?: number;
+  /** Open event streams allowed per token (default STREAMS_PER_TOKEN). */
+  streamsPerToken?: number;
   /** Routers added by other parts (cloud, plugins), mounted behind auth. */
   extraRoutes?: express.Router[];
 }
@@ -69,7 +73,7 @@ export function createApp(options: AppOptions): express.Express {
   });
   app.use(openApiRoutes()); // before auth: the API's description is public
   app.use(['/api', '/json', '/xmlrpc', '/metrics'], authenticateRequests(access.authenticator, access.failures), auditRequests(audit, clientAddress), gate(access.apiLimiter));
-  const limit = options.bodyLimit ?? '64mb';
+  const limit = options.bodyLimit ?? API_BODY_LIMIT_BYTES;
   app.use(express.json({ limit, strict: false, type: ['application/json', 'text/json'] }));
   app.use(express.urlencoded({ limit, extended: false }));
   app.use(jobGuard(farm, access.whitelist));
@@ -79,7 +83,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use(workerAdminRoutes(farm, dispatcher));
   app.use(workerTokenRoutes(options.instanceTokens, options.tokenDigests));
   app.use(compatRoutes(farm));
-  app.use(streamRoutes(farm));
+  app.use(streamRoutes(farm, { streamsPerToken: options.streamsPerToken }));
   app.use(sessionRoutes({ authEnabled: options.tokens !== undefined, access }));
   app.use(userRoutes(access));
   app.use(auditRoutes(audit));
@@ -96,6 +100,8 @@ function errorHandler(logger: Logger) {
     const { status, body, unexpected } = errorResponse(err);
     if (unexpected) logger.error({ err, method: req.method, url: req.originalUrl.split('?')[0] }, 'request failed');
     if (err instanceof RateLimited && !res.headersSent) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+    if (closesConnection(status)) closeAfterResponse(res);
     if (!res.headersSent) res.status(status).json(body);
+    else res.destroy(); // an answer already half sent cannot carry the error: cut it
   };
 }

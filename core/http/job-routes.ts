@@ -10,6 +10,7 @@ import { ROOT_ID } from '../jobs/job-tree.ts';
 import { describeApi, ref, type OperationSpec } from './api-description.ts';
 import { eventSchema, idListSchema, jobInputJson, sharedSchemas } from './api-schemas.ts';
 import { idParam, jobIds } from './ids.ts';
+import { sendLog } from './log-route.ts';
 import { reportUnknown, UNKNOWN_HEADER } from './unknown-ids.ts';
 
 const jobs = ['jobs'];
@@ -120,18 +121,7 @@ export function jobRoutes(farm: Farm, _dispatcher: Dispatcher): Router {
     res.json(1);
   });
 
-  /** The log as a JSON string (old API); `?tail=BYTES` for its end, `?format=text` for plain text. */
-  r.get('/api/jobs/:id/log', async (req, res) => {
-    const id = idParam(req.params.id);
-    farm.tree.require(id);
-    const tail = req.query.tail === undefined ? undefined : Number(req.query.tail);
-    const offset = req.query.offset === undefined ? undefined : Number(req.query.offset);
-    if ((tail !== undefined && !(tail >= 0)) || (offset !== undefined && !(offset >= 0))) throw validationError('tail and offset must be byte counts ≥ 0');
-    const { text, size } = await farm.logs.read(id, { tail, offset });
-    res.setHeader('X-Log-Size', String(size));
-    if (req.query.format === 'text') res.type('text/plain').send(text);
-    else res.json(text);
-  });
+  r.get('/api/jobs/:id/log', (req, res) => sendLog(farm, req, res));
 
   for (const [path, op] of [
     ['/api/resetjobs', (ids: number[]) => farm.reset(ids)],

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { validationError } from '../errors.ts';
 import { JOB_STATES, SPEC_DEFAULTS, type JobSpec, type JobState } from './job.ts';
 import { checkSubmissionSize, JOB_LIMITS, tooLong, type LimitedText } from './job-limits.ts';
+import { MAX_JOB_TIMEOUT_SECONDS } from '../limits.ts';
 
 /** What a client sends for one job; `children` makes a whole tree in one request. */
 export interface JobInput {
@@ -63,7 +64,7 @@ const specFields = {
   dir: textField('dir'),
   environment: textField('environment'),
   priority: intField(-1_000_000_000),
-  timeout: intField(0),
+  timeout: intField(0).refine((n) => n <= MAX_JOB_TIMEOUT_SECONDS, `must be at most ${MAX_JOB_TIMEOUT_SECONDS} seconds (365 days; 0 for none)`),
   retry: intField(0),
   affinity: textField('affinity'),
   url: textField('url'),
@@ -98,10 +99,10 @@ export const jobInputSchema = jobSchema;
 /** Renames the old field names and drops the read-only fields some clients echo back. */
 function normalize(raw: unknown, where: string, form: boolean, readOnly: ReadonlySet<string> = READ_ONLY_FIELDS): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw validationError(`${where}: a job must be a JSON object`);
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null); // "__proto__" stays a field (refused by name)
   for (const [key, value] of Object.entries(raw)) {
     if (readOnly.has(key)) continue;
-    const name = ALIASES[key] ?? key;
+    const name = Object.hasOwn(ALIASES, key) ? ALIASES[key] : key;
     if (form && (value === 'None' || value === '') && name !== 'command' && name !== 'title') continue;
     out[name] = value;
   }

@@ -41,6 +41,16 @@ export class JobTree {
     return ++this.lastId;
   }
 
+  /** The highest id handed out so far. */
+  get highestId(): number {
+    return this.lastId;
+  }
+
+  /** Ids up to `id` were handed out before (deleted jobs' ids are never given again). */
+  reserveIds(id: number): void {
+    this.lastId = Math.max(this.lastId, id);
+  }
+
   get(id: number): Job | undefined {
     return id === ROOT_ID ? undefined : this.jobs.get(id);
   }

@@ -154,8 +154,8 @@ describe.runIf(process.platform !== 'win32')('worker agent slots', () => {
     await agent.interrupt({ action: 'terminate', at: 1_800_000_000_000 });
     await vi.waitFor(() => expect(server.routeCalls('endjob')).toEqual([expect.objectContaining({ job: 8, requeue: true })]), { timeout: 10_000 });
     expect(server.routeCalls('interruption').sort((a, b) => String(a.name).localeCompare(String(b.name)))).toEqual([
-      { name: 'w-1', at: 1_800_000_000_000 },
-      { name: 'w-2', at: 1_800_000_000_000 },
+      { name: 'w-1', at: 1_800_000_000_000, instance: expect.any(String) },
+      { name: 'w-2', at: 1_800_000_000_000, instance: expect.any(String) },
     ]);
     // Every slot stopped asking for work, and the process stays up until it is shut down.
     expect(await agent.slotsEnded).toEqual(['stopped', 'stopped']);
@@ -172,5 +172,16 @@ describe.runIf(process.platform !== 'win32')('worker agent slots', () => {
     server.overrides.pickjob = [{ status: 401 }, { status: 401 }];
     const agent = new WorkerAgent({ serverUrl: server.url, slotNames: ['a', 'b'], affinity: '', heartbeatMs: 50, logger, pickWaitMs: 100 });
     expect(await agent.run()).toBe(1);
+  });
+
+  it('sends one instance id on every call and stops every slot with exit code 3 when its name is taken', async () => {
+    const server = await protocolServer();
+    cleanups.push(server.close);
+    server.overrides.pickjob = [{ status: 200, body: { job: null } }, { status: 409, body: { error: { code: 'conflict', message: 'worker name "a" is in use by another running worker' } } }];
+    const agent = new WorkerAgent({ serverUrl: server.url, slotNames: ['a'], affinity: '', heartbeatMs: 50, logger, pickWaitMs: 100, shutdownDeadlineMs: 1_000 });
+    expect(await agent.run()).toBe(3);
+    const instances = new Set(server.routeCalls('pickjob').map((call) => call.instance));
+    expect(instances.size).toBe(1);
+    expect([...instances][0]).toMatch(/^[0-9a-f]{16}$/);
   });
 });
