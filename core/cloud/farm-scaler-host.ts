@@ -108,7 +108,10 @@ export class FarmScalerHost implements ScalerHost {
       if (finishedCount > 0) g.expectedSeconds = finishedSeconds / finishedCount;
       if (g.count > 0) demand.push(g);
     }
-    const arrivals: ArrivalHistory[] = [...this.arrivals].map(([key, times]) => ({ affinities: key ? key.split(',') : [], times: [...times] }));
+    const arrivals: ArrivalHistory[] = [...this.arrivals].map(([key, times]) => {
+      const g = groups.get(key);
+      return { affinities: key ? key.split(',') : [], times: [...times], meanSeconds: g && g.finishedCount > 0 ? g.finishedSeconds / g.finishedCount : undefined };
+    });
     return { demand, arrivals, runningJobs };
   }
 

@@ -12,6 +12,7 @@
  */
 import { affinityKey, canServe } from './instance-view.ts';
 import type { InstanceView } from './instance-view.ts';
+import { rightSizeReason } from './right-size.ts';
 import type { ArrivalHistory, LaunchOrder, OfferView, ScalerDecision, ScalerSnapshot, TerminationOrder } from './types.ts';
 import type { Market } from '../plugin-api.ts';
 
@@ -89,6 +90,8 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
       for (const u of ready) u.claimed = true;
       supply = ready.length;
       wanted = freeCapacity ? group.count : Math.min(group.count, settings.probeSlots);
+      // A job of the group has just started and tells its duration by the next tick: one more slot at most until then.
+      if (group.runningElapsedSeconds !== undefined) wanted = Math.min(wanted, 1);
       newSlots = freeCapacity ? Math.max(0, wanted - supply) : supply > 0 ? 0 : wanted;
       if (servable.length > 0 && supply > 0 && newSlots === 0) {
         reasons.push(`${group.count} job(s) of ${label}: durations unknown yet, ${supply} slot(s) on the way or idle: waiting to learn more before launching`);
@@ -166,6 +169,7 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
   // Termination: idle instances nobody is waiting for.
   const claimedInstances = new Set(units.filter((u) => u.claimed && u.instanceId).map((u) => u.instanceId));
   const demandExists = groups.length > 0 || (snapshot.runningJobs ?? 0) > 0;
+  const leaving = new Set<InstanceView>();
   for (const v of views) {
     const id = v.record.instanceId;
     if (!v.ready || v.busy || v.interrupted || id === undefined) continue;
@@ -173,7 +177,14 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
     const boot = v.offer?.bootSeconds ?? maxBoot;
     const idleFor = (now - (v.idleSince ?? now)) / 1000;
     const wait = expectedWaitSeconds(snapshot.arrivals ?? [], v.affinities, now);
-    if (wait !== undefined && wait < boot) continue;
+    if (wait !== undefined && wait < boot) {
+      const reason = rightSizeReason(v, views, snapshot, leaving);
+      if (reason) {
+        leaving.add(v);
+        terminations.push({ instanceId: id, intentId: v.record.intentId, reason });
+      }
+      continue;
+    }
     const billed = (now - v.record.launchedAt) / 1000;
     const mightHelp = demandExists || wait !== undefined;
     if (billed < settings.minimumBilledSeconds && mightHelp) continue;

@@ -28,6 +28,8 @@ export interface ArrivalHistory {
   affinities: string[];
   /** Ascending ms timestamps of the most recent arrivals (a few dozen are enough). */
   times: number[];
+  /** Mean duration of recently finished jobs of this set, in seconds, when known. */
+  meanSeconds?: number;
 }
 
 /** One worker (one slot) the server knows. */

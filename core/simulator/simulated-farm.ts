@@ -312,7 +312,7 @@ export class SimulatedFarm {
     return {
       now,
       demand,
-      arrivals: [...this.arrivals.values()].map((a) => ({ affinities: a.affinities, times: [...a.times] })),
+      arrivals: [...this.arrivals].map(([key, a]) => ({ affinities: a.affinities, times: [...a.times], meanSeconds: mean(this.recentByKey.get(key)) })),
       runningJobs: this.running.size,
       workers,
       instances: this.records,
@@ -322,4 +322,8 @@ export class SimulatedFarm {
       listed: alive.map((i) => ({ id: i.id, state: i.ready ? 'running' : 'pending', instanceType: i.type.name, workerName: i.record.workerName, launchedAt: i.record.launchedAt })),
     };
   }
+}
+
+function mean(values: readonly number[] | undefined): number | undefined {
+  return values && values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
 }
