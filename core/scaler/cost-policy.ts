@@ -115,11 +115,10 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
       wanted = supply + newSlots;
     }
     if (servable.length === 0) {
-      reasons.push(
-        supply > 0
-          ? `no instance type can serve affinity ${label}; ${group.count} job(s) rely on existing workers`
-          : `no instance type can serve affinity ${label} — not launching for ${group.count} job(s)`,
-      );
+      // A type that could serve them but has no price says so, with the fix, rather than "none can serve".
+      const unpriced = snapshot.offers.filter((o) => canServe(group.affinities, o.affinities)).flatMap((o) => Object.values(o.unpriced ?? {}));
+      const why = unpriced.length > 0 ? unpriced.join('; ') : `no instance type can serve affinity ${label}`;
+      reasons.push(supply > 0 ? `${why}; ${group.count} job(s) rely on existing workers` : `${why} — not launching for ${group.count} job(s)`);
       continue;
     }
     const need = newSlots;

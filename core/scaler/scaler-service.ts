@@ -128,10 +128,13 @@ export class ScalerService {
     this.counters.interruptions += rec.interruptions;
     if (rec.changed.length || rec.removed.length) records = await this.host.instanceRecords.list();
 
+    const missing = this.provider.missingPrices?.() ?? [];
     const offerViews: OfferView[] = offers.map((o) => {
       const p: Partial<Record<Market, number>> = {};
       for (const q of prices) if (q.instanceType === o.name && o.markets.includes(q.market)) p[q.market] = q.perHour;
-      return { name: o.name, slots: o.slots, affinities: [...o.affinities].sort(), bootSeconds: o.bootSeconds, prices: p };
+      const unpriced: Partial<Record<Market, string>> = {};
+      for (const m of missing) if (m.instanceType === o.name && o.markets.includes(m.market) && p[m.market] === undefined) unpriced[m.market] = m.reason;
+      return { name: o.name, slots: o.slots, affinities: [...o.affinities].sort(), bootSeconds: o.bootSeconds, prices: p, ...(Object.keys(unpriced).length ? { unpriced } : {}) };
     });
     const decision = decide({
       now,

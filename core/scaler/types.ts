@@ -93,6 +93,8 @@ export interface OfferView {
   bootSeconds: number;
   /** Price per hour per market; a market absent here cannot be bought. */
   prices: Partial<Record<Market, number>>;
+  /** Why a market the type is offered on has no price (shown as the reason nothing launches). */
+  unpriced?: Partial<Record<Market, string>>;
 }
 
 /** A pool (type + market) the scaler should avoid until `until` (ms), after a capacity error. */
@@ -106,7 +108,7 @@ export interface PoolBackoff {
 /** A provider instance as seen by `list()`, reduced to what the safety rules need. */
 export interface ListedInstance {
   id: string;
-  state: 'pending' | 'running' | 'stopping' | 'terminated';
+  state: 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated';
   instanceType: string;
   workerName: string;
   launchedAt: number;
@@ -161,6 +163,8 @@ export interface TerminationOrder {
   intentId?: string;
   /** True for tagged instances with no record. */
   orphan?: boolean;
+  /** True when it never became a worker within the boot deadline. */
+  bootMiss?: boolean;
 }
 
 export interface ScalerDecision {
