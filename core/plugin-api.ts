@@ -138,6 +138,13 @@ export interface MissingPrice {
   reason: string;
 }
 
+/** A likely reason instances never become workers, and how a person checks it. */
+export interface BootFailureCause {
+  cause: string;
+  /** A command to run or a place to look, with this farm's values filled in. */
+  howToCheck: string;
+}
+
 /** What the scaler asks a provider to start. */
 export interface LaunchRequest {
   instanceType: string;
@@ -212,6 +219,11 @@ export interface CloudProvider {
   prices(): Promise<PriceQuote[]>;
   /** Optional: the offered types and markets the last `prices()` answer left out, and why. */
   missingPrices?(): MissingPrice[];
+  /**
+   * Optional: likely causes, with how to check each, when instances never become workers
+   * (shown in the scaler's alert instead of generic ones). `instanceIds` are the ones that missed.
+   */
+  bootFailureCauses?(context: { serverUrl: string; instanceIds: string[] }): BootFailureCause[];
   /** The farm's instances (found by the `coalition:farm` tag), in every state but gone. */
   list(farmId: string): Promise<ProviderInstance[]>;
   /** Starts instances; reports what started and what failed. */

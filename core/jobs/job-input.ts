@@ -18,7 +18,7 @@ export interface JobInput {
 
 const READ_ONLY_FIELDS = new Set([
   'id', 'worker', 'start_time', 'duration', 'ping_time', 'run_done', 'progress', 'local_progress', 'finished', 'errors', 'working',
-  'total', 'total_finished', 'total_errors', 'total_working',
+  'total', 'total_finished', 'total_errors', 'total_working', 'cost',
 ]);
 
 const ALIASES: Record<string, string> = {

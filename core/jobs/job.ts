@@ -39,6 +39,8 @@ export interface JobRun {
   run_done: number;
   progress: number;
   local_progress: number;
+  /** What its runs cost (their shares of their instances' prices); a group's is its subtree's. */
+  cost: number;
 }
 
 /** Counters of a group, following its children. */
@@ -103,6 +105,7 @@ export function makeJob(id: number, parent: number, s: JobSpec, run: Partial<Job
     run_done: run.run_done ?? 0,
     progress: run.progress ?? 0,
     local_progress: run.local_progress ?? 0,
+    cost: run.cost ?? 0,
     total: 0,
     finished: 0,
     errors: 0,
@@ -119,7 +122,7 @@ export type JobDoc = { _id: string } & Partial<JobSpec & Omit<JobRun, 'id'>>;
 const STORED_FIELDS = [
   'parent', 'title', 'command', 'dir', 'environment', 'priority', 'timeout', 'retry', 'affinity', 'url', 'user', 'progress_pattern',
   'local_progress_pattern', 'dependencies', 'is_parent', 'state', 'worker', 'start_time', 'duration', 'ping_time', 'run_done', 'progress',
-  'local_progress',
+  'local_progress', 'cost',
 ] as const satisfies readonly (keyof Job)[];
 
 /**

@@ -5,9 +5,11 @@
  * intent id as idempotency token, and treating partial failure as data.
  */
 import { randomUUID } from 'node:crypto';
-import { notFound } from '../errors.ts';
+import { conflict, notFound } from '../errors.ts';
 import { FARM_TAG, ProviderError } from '../plugin-api.ts';
 import type { CloudProvider, LaunchRequest, Market } from '../plugin-api.ts';
+import type { AlertListener } from './alerts.ts';
+import { CloudGuard } from './cloud-guard.ts';
 import { describeInstance, instanceTotals } from './cloud-status.ts';
 import type { CloudStatus } from './cloud-status.ts';
 import { EventHistory } from './event-history.ts';
@@ -15,10 +17,15 @@ import type { ScalerEvent } from './event-history.ts';
 import { isAlive, workersOf } from './instance-view.ts';
 import { decide } from './policy.ts';
 import { reconcile } from './reconcile.ts';
-import type { ScalerHost } from './scaler-host.ts';
+import type { PersistedScalerState, ScalerCounters, ScalerHost } from './scaler-host.ts';
+import { budgetStatus } from './budget.ts';
+import { summarize, type SpendSummary } from './spend.ts';
 import type { InstanceRecord, LaunchOrder, ListedInstance, OfferView, PoolBackoff, ScalerDecision, ScalerSettings, TerminationOrder, WorkerView } from './types.ts';
 
-export type { DemandSnapshot, InstanceRepository, ScalerHost } from './scaler-host.ts';
+export type { DemandSnapshot, InstanceRepository, PersistedScalerState, ScalerHost } from './scaler-host.ts';
+
+/** Settings that, changed, may fix instances that never became workers: a change lets launches resume. */
+const BOOT_SETTINGS: ReadonlyArray<keyof ScalerSettings> = ['bootDeadlineSeconds', 'bootMissBackoffSeconds', 'maxBootMisses'];
 
 export interface ScalerServiceOptions {
   tickSeconds?: number;
@@ -29,6 +36,8 @@ export interface ScalerServiceOptions {
   retainTerminatedSeconds?: number;
   /** Called after every tick (live clients refetch the cloud state). */
   onTick?: () => void;
+  /** What an earlier run saved (host.saveState): API settings, totals, the runaway guard. */
+  state?: PersistedScalerState;
 }
 
 export class ScalerService {
@@ -42,7 +51,11 @@ export class ScalerService {
   private lastDecision?: ScalerDecision;
   private lastTickAt?: number;
   private lastWorkers: WorkerView[] = [];
-  private readonly counters = { launches: 0, launchFailures: 0, terminations: 0, interruptions: 0, orphans: 0 };
+  private lastOffers: OfferView[] = [];
+  private readonly counters: ScalerCounters;
+  private settingsPatch: Partial<ScalerSettings>;
+  private readonly guard: CloudGuard;
+  private savedState?: string;
   private readonly newId: () => string;
 
   constructor(
@@ -51,9 +64,34 @@ export class ScalerService {
     settings: ScalerSettings,
     private readonly options: ScalerServiceOptions = {},
   ) {
-    this.settings = { ...settings };
+    this.settingsPatch = { ...options.state?.settingsPatch };
+    this.settings = { ...settings, ...this.settingsPatch };
+    this.counters = { launches: 0, launchFailures: 0, terminations: 0, interruptions: 0, orphans: 0, ...options.state?.counters };
+    this.guard = new CloudGuard(options.state?.guard);
     this.history = new EventHistory(options.historySize ?? 500);
     this.newId = options.newId ?? (() => randomUUID());
+    this.guard.onAlert(({ change, alert }) => this.event({ kind: 'alert', message: `${change}: ${alert.message}` }));
+  }
+
+  /** Observes alerts as they are raised, updated and cleared (budgets, instances that never became workers). */
+  onAlert(listener: AlertListener): () => void {
+    return this.guard.onAlert(listener);
+  }
+
+  /** True while a budget says paid instances take no new job (the dispatcher asks before giving one). */
+  holdsJobsOf(workerName: string): boolean {
+    if (!this.guard.stopsJobs()) return false;
+    return this.recordsCache.some((r) => isAlive(r) && r.perHour > 0 && workersOf(r, [{ name: workerName, affinities: [], busy: false }]).length > 0);
+  }
+
+  private recordsCache: InstanceRecord[] = [];
+
+  private async saveState(): Promise<void> {
+    const state: PersistedScalerState = { settingsPatch: this.settingsPatch, counters: { ...this.counters }, guard: this.guard.state() };
+    const text = JSON.stringify(state);
+    if (text === this.savedState || !this.host.saveState) return;
+    this.savedState = text;
+    await this.host.saveState(state);
   }
 
   start(): void {
@@ -116,6 +154,7 @@ export class ScalerService {
 
     // Reconcile records with the provider and the workers.
     let records = await this.host.instanceRecords.list();
+    const before = records;
     const rec = reconcile(records, listed, workers, {
       now,
       bootDeadlineSeconds: this.settings.bootDeadlineSeconds,
@@ -127,6 +166,8 @@ export class ScalerService {
     for (const e of rec.events) this.event(e);
     this.counters.interruptions += rec.interruptions;
     if (rec.changed.length || rec.removed.length) records = await this.host.instanceRecords.list();
+    this.guard.reconciled(before, records, now);
+    this.recordsCache = records;
 
     const missing = this.provider.missingPrices?.() ?? [];
     const offerViews: OfferView[] = offers.map((o) => {
@@ -136,6 +177,9 @@ export class ScalerService {
       for (const m of missing) if (m.instanceType === o.name && o.markets.includes(m.market) && p[m.market] === undefined) unpriced[m.market] = m.reason;
       return { name: o.name, slots: o.slots, affinities: [...o.affinities].sort(), bootSeconds: o.bootSeconds, prices: p, ...(Object.keys(unpriced).length ? { unpriced } : {}) };
     });
+    this.lastOffers = offerViews;
+    const fingerprint = JSON.stringify([this.host.serverUrl, offerViews.map((o) => [o.name, o.slots, o.affinities, o.bootSeconds])]);
+    if (this.guard.boot.settingsAre(fingerprint, now)) this.event({ kind: 'settings', message: 'the provider settings or the server URL changed: launches into pools that missed the boot deadline may resume' });
     const decision = decide({
       now,
       demand: demand.demand,
@@ -145,11 +189,16 @@ export class ScalerService {
       instances: records,
       offers: offerViews,
       settings: this.settings,
-      backoffs: [...this.backoffs.values()].filter((b) => b.until > now),
+      backoffs: [...[...this.backoffs.values()].filter((b) => b.until > now), ...this.guard.backoffs(now, this.settings)],
       listed,
     });
-    const launches = now < this.pausedUntil ? [] : decision.launches;
-    if (launches.length < decision.launches.length) decision.reasons.push(`launches paused until ${new Date(this.pausedUntil).toISOString()} after a provider error`);
+    this.guard.terminating(decision.terminations, records, now, this.settings);
+    const guarded = this.guard.filter(decision.launches, { records, workers, offers: offerViews, spend: this.spendSummary(records, now), now, settings: this.settings });
+    decision.reasons.push(...guarded.reasons);
+    const planned = new Set(decision.terminations.map((t) => t.instanceId));
+    decision.terminations.push(...guarded.terminations.filter((t) => !planned.has(t.instanceId)));
+    const launches = now < this.pausedUntil ? [] : guarded.launches;
+    if (launches.length < guarded.launches.length) decision.reasons.push(`launches paused until ${new Date(this.pausedUntil).toISOString()} after a provider error`);
     const previous = this.lastDecision;
     this.lastDecision = decision;
     // Record a decision when it acts, or when its reasons change in more than their numbers (no flood of identical ticks).
@@ -159,7 +208,17 @@ export class ScalerService {
     }
     await this.applyTerminations(decision.terminations, records);
     for (const order of launches) await this.applyLaunch(order, offerViews);
+    const after = await this.host.instanceRecords.list();
+    this.recordsCache = after;
+    await this.host.spend?.settle(after, this.settings.minimumBilledSeconds);
+    const missed = after.filter((r) => r.becameWorkerAt === undefined && r.instanceId).map((r) => r.instanceId!);
+    this.guard.updateAlerts(now, this.settings, this.provider.bootFailureCauses?.({ serverUrl: this.host.serverUrl, instanceIds: missed }), this.host.serverUrl);
+    await this.saveState();
     return decision;
+  }
+
+  private spendSummary(records: readonly InstanceRecord[], now: number): SpendSummary {
+    return this.host.spend?.summary(records, now, this.settings.minimumBilledSeconds) ?? summarize([], now);
   }
 
   private async applyTerminations(orders: readonly TerminationOrder[], records: readonly InstanceRecord[]): Promise<void> {
@@ -279,12 +338,43 @@ export class ScalerService {
     return { ...this.settings };
   }
 
+  /** Changes settings (kept across restarts, over the config files). */
   async updateSettings(patch: Partial<ScalerSettings>): Promise<ScalerSettings> {
+    await this.running;
     this.settings = { ...this.settings, ...patch };
-    await this.host.saveSettings?.(this.settings);
+    this.settingsPatch = { ...this.settingsPatch, ...patch };
+    if (BOOT_SETTINGS.some((k) => k in patch)) this.guard.boot.acknowledge(this.host.clock.now());
+    await this.saveState();
     this.event({ kind: 'settings', message: `settings changed: ${Object.keys(patch).join(', ')}` });
     this.poke();
     return this.getSettings();
+  }
+
+  /**
+   * Acknowledges an alert: for `boot-deadline-missed`, the cause is fixed (or being watched):
+   * blocked pools and stopped launches open again. Other alerts clear by themselves.
+   */
+  async acknowledge(code: string): Promise<{ acknowledged: string; alerts: CloudStatus['alerts'] }> {
+    await this.running;
+    const alert = this.guard.list().find((a) => a.code === code);
+    if (!alert) throw notFound(`no alert ${code} is raised now (see GET /api/cloud)`);
+    if (!alert.acknowledgeable) throw conflict(`alert ${code} cannot be acknowledged: it clears by itself (${alert.message})`);
+    const now = this.host.clock.now();
+    this.guard.boot.acknowledge(now);
+    this.guard.updateAlerts(now, this.settings, undefined, this.host.serverUrl);
+    await this.saveState();
+    this.event({ kind: 'settings', message: `alert ${code} acknowledged: launches may resume` });
+    this.poke();
+    return { acknowledged: code, alerts: this.guard.list() };
+  }
+
+  /** What an estimate starts from: the offers and prices of the last tick, the settings, the instances. */
+  async estimateContext(): Promise<{ offers: OfferView[]; settings: ScalerSettings; instances: InstanceRecord[]; workers: WorkerView[]; spend: SpendSummary }> {
+    await this.running;
+    if (this.lastOffers.length === 0) await this.tick();
+    const now = this.host.clock.now();
+    const records = await this.host.instanceRecords.list();
+    return { offers: this.lastOffers, settings: this.getSettings(), instances: records.filter(isAlive), workers: this.lastWorkers, spend: this.spendSummary(records, now) };
   }
 
   /**
@@ -321,14 +411,20 @@ export class ScalerService {
 
   async status(): Promise<CloudStatus> {
     const now = this.host.clock.now();
-    const instances = (await this.host.instanceRecords.list()).map((r) => describeInstance(r, this.lastWorkers, now, this.settings.minimumBilledSeconds));
+    const records = await this.host.instanceRecords.list();
+    const instances = records.map((r) => describeInstance(r, this.lastWorkers, now, this.settings.minimumBilledSeconds));
+    const spend = this.spendSummary(records, now);
+    const live = instanceTotals(instances);
     return {
       provider: this.provider.name,
       policy: this.settings.policy,
       settings: this.getSettings(),
+      alerts: this.guard.list(),
       instances,
-      totals: { ...instanceTotals(instances), ...this.counters },
-      backoffs: [...this.backoffs.values()].filter((b) => b.until > now),
+      totals: { ...live, costSoFar: this.host.spend ? spend.allTime : live.costSoFar, ...this.counters, neverWorkers: this.guard.boot.wasted },
+      spend,
+      budgets: this.guard.budgets() ?? budgetStatus(this.settings, { today: spend.today, thisMonth: spend.thisMonth, perHourNow: live.perHour }),
+      backoffs: [...[...this.backoffs.values()].filter((b) => b.until > now), ...this.guard.backoffs(now, this.settings)],
       launchesPausedUntil: this.pausedUntil > now ? this.pausedUntil : undefined,
       lastTickAt: this.lastTickAt,
       reasons: this.lastDecision?.reasons ?? [],

@@ -7,6 +7,8 @@ import type { Market } from '../plugin-api.ts';
 
 export type PolicyName = 'cost' | 'classic';
 
+export type BudgetAction = 'stop-launching' | 'stop-jobs';
+
 /** Runnable jobs (WAITING with their dependencies done) that need the same affinity set. */
 export interface DemandGroup {
   /** Sorted, de-duplicated affinities every job of the group needs. */
@@ -134,6 +136,18 @@ export interface ScalerSettings {
   allowSpot: boolean;
   /** Seconds an instance may take to become a worker before it is terminated. */
   bootDeadlineSeconds: number;
+  /** A pool whose instance missed the boot deadline is avoided this long, doubled for each further miss in a row. */
+  bootMissBackoffSeconds: number;
+  /** Misses in a row that block a pool, and on the whole farm stop every launch, until acknowledged. */
+  maxBootMisses: number;
+  /** Spend limit per UTC day (currency); null = none. */
+  budgetPerDay: number | null;
+  /** Spend limit per UTC month (currency); null = none. */
+  budgetPerMonth: number | null;
+  /** Share of a daily or monthly limit at which the budget alert is raised (0–1). */
+  budgetAlertFraction: number;
+  /** When a limit is reached: stop launching, or also stop giving new jobs to paid instances (they then go). */
+  budgetAction: BudgetAction;
   /** Seconds a pool is avoided after a capacity error. */
   capacityBackoffSeconds: number;
   /** cost: each launched slot should expect at least this many boot-times of work. */

@@ -52,9 +52,10 @@ export class SimulatedFarm {
       slots: t.slots,
       affinities: [...t.affinities].sort(),
       bootSeconds: t.bootSeconds,
+      // 0 is a price (capacity that costs nothing); absent or null means the market cannot be bought.
       prices: {
-        ...(t.onDemandPerHour ? { 'on-demand': t.onDemandPerHour } : {}),
-        ...(t.spotPerHour ? { spot: t.spotPerHour } : {}),
+        ...(t.onDemandPerHour != null ? { 'on-demand': t.onDemandPerHour } : {}),
+        ...(t.spotPerHour != null ? { spot: t.spotPerHour } : {}),
       },
     }));
   }
@@ -194,7 +195,7 @@ export class SimulatedFarm {
   launch(order: LaunchOrder, at: number): Array<{ id: string; readyAfter: number; interruptAt: number }> {
     const type = this.trace.instanceTypes.find((t) => t.name === order.instanceType);
     const price = order.market === 'spot' ? type?.spotPerHour : type?.onDemandPerHour;
-    if (!type || !price) return [];
+    if (!type || price == null) return [];
     const out: Array<{ id: string; readyAfter: number; interruptAt: number }> = [];
     for (let k = 0; k < order.count; k++) {
       const n = ++this.counter;

@@ -22,6 +22,8 @@ export interface Store {
   instances: Collection;
   /** Digests of the per-instance worker tokens the scaler issued. */
   tokens: Collection;
+  /** What cloud instances cost (core/cloud/spend-ledger.ts). */
+  spend: Collection;
   close(): Promise<void>;
 }
 
@@ -35,8 +37,9 @@ export function openStore(options: StoreOptions): Store {
     settings: make('settings'),
     instances: make('instances'),
     tokens: make('tokens'),
+    spend: make('spend'),
     async close() {
-      await Promise.all([store.jobs.close(), store.workers.close(), store.events.close(), store.settings.close(), store.instances.close(), store.tokens.close()]);
+      await Promise.all([store.jobs.close(), store.workers.close(), store.events.close(), store.settings.close(), store.instances.close(), store.tokens.close(), store.spend.close()]);
     },
   };
   return store;
