@@ -176,7 +176,11 @@ export class BootWatch {
   /** Outcomes of instances launched since the last acknowledgement, newest launch first. */
   private ordered(): BootOutcome[] {
     const from = this.state.clearedAt ?? -Infinity;
-    return this.state.outcomes.filter((o) => o.launchedAt >= from).sort((a, b) => b.launchedAt - a.launchedAt || b.at - a.at);
+    return this.state.outcomes
+      .map((o, index) => ({ o, index }))
+      .filter(({ o }) => o.launchedAt >= from)
+      .sort((a, b) => b.o.launchedAt - a.o.launchedAt || b.index - a.index)
+      .map(({ o }) => o);
   }
 
   private push(o: BootOutcome): void {
