@@ -50,6 +50,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dispatcher = new Dispatcher(farm, { workerTimeoutSeconds: config.timeout, maxWaitMs: config.maxwait });
   dispatcher.startSweeping();
   const instanceTokens = new InstanceTokens();
+  // Per-instance worker tokens the scaler issued: known before the port opens, or a cloud worker
+  // reconnecting right after a restart is refused and stops.
+  for (const doc of await store.tokens.load()) instanceTokens.restore(doc._id, String(doc.worker));
   let tokens: Tokens | undefined;
   let tokensFile: string | undefined;
   if (config.auth !== 'none') {

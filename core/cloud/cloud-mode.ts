@@ -87,7 +87,6 @@ export async function startCloudMode(o: CloudModeOptions): Promise<CloudMode> {
       const records = new InstanceRecords(o.store.instances);
       await records.load();
       const host = new FarmScalerHost(o.farm, o.dispatcher, o.instanceTokens, o.store.tokens, records, farmId, o.serverUrl, o.logger.child({ part: 'scaler' }));
-      await host.loadTokens();
       const ledger = new SpendLedger(o.store.spend);
       await ledger.load(o.farm.clock.now());
       host.spend = ledger;

@@ -88,10 +88,6 @@ export class FarmScalerHost implements ScalerHost {
     await this.stateCollection?.put([{ _id: 'scaler', ...state } as unknown as Doc]);
   }
 
-  async loadTokens(): Promise<void> {
-    for (const doc of await this.tokenDigests.load()) this.tokens.restore(doc._id, String(doc.worker));
-  }
-
   private arrived(job: Job): void {
     const key = affinityKey(job.affinity);
     const list = this.arrivals.get(key) ?? [];

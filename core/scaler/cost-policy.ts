@@ -53,9 +53,12 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
     units.push({ affinities: w.affinities, instanceId: view?.record.instanceId, intentId: view?.record.intentId, claimed: false, busy: w.busy, freeAt: w.busy ? w.expectedEndAt : now, startedAt: w.jobStartedAt });
   }
   for (const v of views) {
-    if (v.ready || v.interrupted) continue;
+    if (v.interrupted || (v.ready && !v.quiet)) continue;
+    // Booting slots are free at their boot's end; the slots of an instance whose worker went quiet
+    // (the server restarted, the worker reconnects) count as coming back within a boot, not as gone.
+    const freeAt = v.quiet ? (v.workerLostAt ?? now) + (v.offer?.bootSeconds ?? maxBoot) * 1000 : (v.readyAt ?? now);
     for (let i = v.workers.length; i < v.slots; i++) {
-      units.push({ affinities: v.affinities, instanceId: v.record.instanceId, intentId: v.record.intentId, claimed: false, busy: false, freeAt: Math.max(now, v.readyAt ?? now) });
+      units.push({ affinities: v.affinities, instanceId: v.record.instanceId, intentId: v.record.intentId, claimed: false, busy: false, freeAt: Math.max(now, freeAt) });
     }
   }
 

@@ -17,7 +17,13 @@ export function safetyTerminations(snapshot: ScalerSnapshot, views: readonly Ins
       out.push({ instanceId: record.instanceId, intentId: record.intentId, reason: `instance ${record.instanceId} (${record.instanceType}) is stopped: it serves no one and its disks still cost; terminating` });
       continue;
     }
-    if (view.ready || record.instanceId === undefined) continue;
+    if (record.instanceId === undefined) continue;
+    if (view.ready) {
+      if (view.workerLostAt !== undefined && snapshot.now - view.workerLostAt > deadlineMs) {
+        out.push({ instanceId: record.instanceId, intentId: record.intentId, reason: `instance ${record.instanceId} (${record.instanceType}): its worker has not called in for ${snapshot.settings.bootDeadlineSeconds}s: terminating` });
+      }
+      continue;
+    }
     const age = snapshot.now - record.launchedAt;
     if (age > deadlineMs) {
       out.push({

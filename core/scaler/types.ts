@@ -85,6 +85,8 @@ export interface InstanceRecord {
   reason?: string;
   /** When its spot capacity was reclaimed (ms), if it was. */
   interruptedAt?: number;
+  /** Since when none of its workers calls in (ms), after it had become a worker (a server restart, a hung machine). */
+  workerLostAt?: number;
 }
 
 /** An instance type the provider offers, joined with its current prices. */

@@ -7,11 +7,12 @@ import type { PricingClient } from '@aws-sdk/client-pricing';
 import {
   isLoopbackUrl, ProviderError,
   type CloudProvider, type InstanceState, type InstanceTypeOffer, type LaunchRequest, type LaunchResult, type Market,
-  type MissingPrice, type PluginLogger, type PriceQuote, type ProviderErrorCode, type ProviderInstance, type TerminateResult,
+  type BootFailureCause, type MissingPrice, type PluginLogger, type PriceQuote, type ProviderErrorCode, type ProviderInstance, type TerminateResult,
 } from '../../core/plugin-api.ts';
 import { awsErrorCode, awsErrorMessage, hasCode, sendAs, toProviderError, withBackoff, type BackoffOptions } from './aws-errors.ts';
 import type { AwsSettings } from './aws-settings.ts';
 import { FARM_TAG, launchData, launchOnFleet, WORKER_TAG } from './ec2-launch.ts';
+import { awsBootFailureCauses } from './boot-causes.ts';
 import { PriceBook } from './prices.ts';
 import { encodeUserData, loadUserDataTemplate, renderWorkerUserData } from './user-data.ts';
 
@@ -77,6 +78,10 @@ export class Ec2Provider implements CloudProvider {
 
   missingPrices(): MissingPrice[] {
     return this.prices_.missing();
+  }
+
+  bootFailureCauses({ serverUrl, instanceIds }: { serverUrl: string; instanceIds: string[] }): BootFailureCause[] {
+    return awsBootFailureCauses(this.deps.settings, serverUrl, instanceIds);
   }
 
   async list(farmId: string): Promise<ProviderInstance[]> {

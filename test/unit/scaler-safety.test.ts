@@ -27,6 +27,22 @@ describe('safety rules every policy obeys', () => {
   });
 });
 
+describe('an instance whose worker went quiet (a server restart, a hung machine)', () => {
+  it('counts as supply coming back within a boot, so a restart launches nothing new', () => {
+    const quiet = record(600, { workerLostAt: NOW - s(5) });
+    const d = decide(snapshot({ instances: [quiet], workers: [], demand: [{ affinities: ['linux'], count: 1, expectedSeconds: 600 }] }));
+    expect(d.launches).toEqual([]);
+    expect(d.terminations).toEqual([]);
+  });
+
+  it('is terminated when its worker has not called in for the boot deadline', () => {
+    const gone = record(3600, { workerLostAt: NOW - s(1000) });
+    const d = decide(snapshot({ instances: [gone], workers: [], demand: [{ affinities: ['linux'], count: 1, expectedSeconds: 600 }] }));
+    expect(d.terminations).toEqual([expect.objectContaining({ instanceId: gone.instanceId, reason: expect.stringMatching(/has not called in for 900s/) })]);
+    expect(d.launches).toHaveLength(1);
+  });
+});
+
 describe('reasons when nothing can be bought', () => {
   it('names the missing price and the setting that fixes it, not "no instance type can serve"', () => {
     const unpriced = { ...linux, name: 'm5.large', affinities: [], prices: {}, unpriced: { 'on-demand': 'no price for m5.large on-demand (price list unreachable: connect ETIMEDOUT); set ondemandprice.m5.large' } };
