@@ -133,7 +133,8 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
     // Pick the pool at the scale of the whole group (it grows over a burst), then buy what is missing.
     const candidates = candidatesFor(servable, wanted, perSlotWork, settings.allowSpot, settings.minimumBilledSeconds).filter((c) => !backedOff(c.offer.name, c.market));
     if (candidates.length === 0) {
-      reasons.push(`${group.count} job(s) of ${label}: every pool that can serve them is backed off after capacity errors — not launching`);
+      const why = [...new Set(snapshot.backoffs.filter((b) => b.until > now && servable.some((o) => o.name === b.instanceType)).map((b) => `${b.instanceType} ${b.market}: ${b.reason ?? 'capacity error'}`))];
+      reasons.push(`${group.count} job(s) of ${label}: every pool that can serve them is backed off (${why.join('; ') || 'after capacity errors'}) — not launching`);
       continue;
     }
     const best = shareInstanceCap(candidates, group.affinities, snapshot, settings.maxInstances);
