@@ -18,7 +18,7 @@ const seconds = z.number({ error: 'must be a number of seconds' }).positive('mus
 export const estimateBody = z
   .object({
     /** A job or a list of jobs, as `PUT /api/jobs` takes them; a job may say `seconds` (its expected run time). */
-    jobs: z.unknown(),
+    jobs: z.unknown().optional(),
     /** Expected seconds per job for the jobs that do not say (else the farm's mean for their affinities). */
     seconds: seconds.optional(),
     /** Or: counts of jobs with a duration and affinities. */
