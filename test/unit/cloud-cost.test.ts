@@ -47,7 +47,8 @@ const tmp = () => {
 describe('spend ledger', () => {
   it('settles each gone instance once, keeps it across a restart, and counts live ones up to now', async () => {
     const file = join(tmp(), 'spend.db');
-    const ledger = new SpendLedger(new JournalCollection(file));
+    const collection = new JournalCollection(file);
+    const ledger = new SpendLedger(collection);
     await ledger.load(T0);
     await ledger.noteRun('intent-1', 0.25);
     const gone = record({ state: 'terminated', terminatedAt: T0 + 1_000_000 });
@@ -62,10 +63,13 @@ describe('spend ledger', () => {
     expect(first.jobs).toBeCloseTo(0.25, 6);
     expect(first.overhead.boot).toBeCloseTo(0.1 + 0.06, 6);
 
-    const reopened = new SpendLedger(new JournalCollection(file));
+    await collection.close();
+    const again = new JournalCollection(file);
+    const reopened = new SpendLedger(again);
     await reopened.load(now);
     // The terminated record is gone from the scaler after a day: the ledger still knows it.
     expect(reopened.summary([live], now, 60)).toEqual(first);
+    await again.close();
   });
 });
 
@@ -89,7 +93,8 @@ describe('cost per job', () => {
   it("records each run's share of its instance (slots shared), sums it up the tree, and keeps it across a restart", async () => {
     const dataDir = tmp();
     const env = await openFarm(dataDir);
-    const ledger = new SpendLedger(new JournalCollection(join(dataDir, 'spend.db')));
+    const spendDb = new JournalCollection(join(dataDir, 'spend.db'));
+    const ledger = new SpendLedger(spendDb);
     await ledger.load(env.clock.now());
     // A 2-slot instance at 3.6/h: a slot-second costs 0.0005.
     const records = [record({ workerName: 'cloud-abc' })];
@@ -124,5 +129,6 @@ describe('cost per job', () => {
     expect(again.farm.tree.get(shot.id)!.cost).toBeCloseTo(0.05, 9);
     stop2();
     await again.close(false);
+    await spendDb.close();
   });
 });
