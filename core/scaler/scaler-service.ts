@@ -6,9 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { conflict, notFound } from '../errors.ts';
-import { FARM_TAG, ProviderError } from '../plugin-api.ts';
-import type { CloudProvider, LaunchRequest, Market } from '../plugin-api.ts';
+import type { CloudProvider, Market } from '../plugin-api.ts';
 import type { AlertListener } from './alerts.ts';
+import { Actuator } from './actuator.ts';
+import { budgetStatus } from './budget.ts';
 import { CloudGuard } from './cloud-guard.ts';
 import { describeInstance, instanceTotals } from './cloud-status.ts';
 import type { CloudStatus } from './cloud-status.ts';
@@ -18,9 +19,8 @@ import { isAlive, workersOf } from './instance-view.ts';
 import { decide } from './policy.ts';
 import { reconcile } from './reconcile.ts';
 import type { PersistedScalerState, ScalerCounters, ScalerHost } from './scaler-host.ts';
-import { budgetStatus } from './budget.ts';
 import { summarize, type SpendSummary } from './spend.ts';
-import type { InstanceRecord, LaunchOrder, ListedInstance, OfferView, PoolBackoff, ScalerDecision, ScalerSettings, TerminationOrder, WorkerView } from './types.ts';
+import type { InstanceRecord, ListedInstance, OfferView, ScalerDecision, ScalerSettings, WorkerView } from './types.ts';
 
 export type { DemandSnapshot, InstanceRepository, PersistedScalerState, ScalerHost } from './scaler-host.ts';
 
@@ -43,8 +43,7 @@ export interface ScalerServiceOptions {
 export class ScalerService {
   private settings: ScalerSettings;
   private readonly history: EventHistory;
-  private readonly backoffs = new Map<string, PoolBackoff>();
-  private pausedUntil = 0;
+  private readonly actuator: Actuator;
   private timer?: ReturnType<typeof setInterval>;
   private running: Promise<ScalerDecision | undefined> = Promise.resolve(undefined);
   private pending = false;
@@ -68,6 +67,7 @@ export class ScalerService {
     this.settings = { ...settings, ...this.settingsPatch };
     this.counters = { launches: 0, launchFailures: 0, terminations: 0, interruptions: 0, orphans: 0, ...options.state?.counters };
     this.guard = new CloudGuard(options.state?.guard);
+    this.actuator = new Actuator({ host, provider, counters: this.counters, event: (e) => this.event(e), settings: () => this.settings, newId: () => this.newId() });
     this.history = new EventHistory(options.historySize ?? 500);
     this.newId = options.newId ?? (() => randomUUID());
     this.guard.onAlert(({ change, alert }) => this.event({ kind: 'alert', message: `${change}: ${alert.message}` }));
@@ -189,7 +189,7 @@ export class ScalerService {
       instances: records,
       offers: offerViews,
       settings: this.settings,
-      backoffs: [...[...this.backoffs.values()].filter((b) => b.until > now), ...this.guard.backoffs(now, this.settings)],
+      backoffs: [...[...this.actuator.backoffs.values()].filter((b) => b.until > now), ...this.guard.backoffs(now, this.settings)],
       listed,
     });
     this.guard.terminating(decision.terminations, records, now, this.settings);
@@ -197,8 +197,8 @@ export class ScalerService {
     decision.reasons.push(...guarded.reasons);
     const planned = new Set(decision.terminations.map((t) => t.instanceId));
     decision.terminations.push(...guarded.terminations.filter((t) => !planned.has(t.instanceId)));
-    const launches = now < this.pausedUntil ? [] : guarded.launches;
-    if (launches.length < guarded.launches.length) decision.reasons.push(`launches paused until ${new Date(this.pausedUntil).toISOString()} after a provider error`);
+    const launches = now < this.actuator.pausedUntil ? [] : guarded.launches;
+    if (launches.length < guarded.launches.length) decision.reasons.push(`launches paused until ${new Date(this.actuator.pausedUntil).toISOString()} after a provider error`);
     const previous = this.lastDecision;
     this.lastDecision = decision;
     // Record a decision when it acts, or when its reasons change in more than their numbers (no flood of identical ticks).
@@ -206,8 +206,8 @@ export class ScalerService {
     if (decision.launches.length || decision.terminations.length || shape(previous?.reasons) !== shape(decision.reasons)) {
       this.event({ kind: 'decision', message: `launch ${launches.reduce((n, l) => n + l.count, 0)}, terminate ${decision.terminations.length}`, reasons: decision.reasons });
     }
-    await this.applyTerminations(decision.terminations, records);
-    for (const order of launches) await this.applyLaunch(order, offerViews);
+    await this.actuator.terminate(decision.terminations, records);
+    for (const order of launches) await this.actuator.launch(order, offerViews);
     const after = await this.host.instanceRecords.list();
     this.recordsCache = after;
     await this.host.spend?.settle(after, this.settings.minimumBilledSeconds);
@@ -219,117 +219,6 @@ export class ScalerService {
 
   private spendSummary(records: readonly InstanceRecord[], now: number): SpendSummary {
     return this.host.spend?.summary(records, now, this.settings.minimumBilledSeconds) ?? summarize([], now);
-  }
-
-  private async applyTerminations(orders: readonly TerminationOrder[], records: readonly InstanceRecord[]): Promise<void> {
-    if (orders.length === 0) return;
-    const byId = new Map(records.filter((r) => r.instanceId).map((r) => [r.instanceId!, r]));
-    for (const o of orders) {
-      const r = byId.get(o.instanceId);
-      if (r && isAlive(r)) await this.host.instanceRecords.put({ ...r, state: 'terminating', reason: o.reason });
-      if (o.orphan) {
-        this.counters.orphans++;
-        this.event({ kind: 'orphan', message: o.reason, instanceIds: [o.instanceId] });
-        this.host.logger.warn({ instanceId: o.instanceId }, o.reason);
-      }
-    }
-    let result;
-    try {
-      result = await this.provider.terminate(orders.map((o) => o.instanceId));
-    } catch (error) {
-      result = { terminated: [], failed: orders.map((o) => ({ id: o.instanceId, error: asProviderError(error) })) };
-    }
-    const now = this.host.clock.now();
-    for (const id of result.terminated) {
-      const r = byId.get(id);
-      const order = orders.find((o) => o.instanceId === id);
-      if (r) await this.host.instanceRecords.put({ ...r, state: 'terminated', terminatedAt: now, reason: order?.reason });
-      if (r) await this.host.revokeWorkerToken?.(r.workerName);
-      this.counters.terminations++;
-      this.event({ kind: 'terminate', message: order?.reason ?? `terminated ${id}`, instanceIds: [id] });
-    }
-    for (const f of result.failed) {
-      const r = byId.get(f.id);
-      // Back to what it was, so the next tick decides again.
-      if (r) await this.host.instanceRecords.put(r);
-      this.event({ kind: 'terminate-failed', message: `terminating ${f.id} failed (${f.error.code}): ${f.error.message}`, instanceIds: [f.id] });
-      this.host.logger.warn({ instanceId: f.id, code: f.error.code }, 'terminate failed');
-    }
-  }
-
-  private async applyLaunch(order: LaunchOrder, offers: readonly OfferView[]): Promise<void> {
-    const now = this.host.clock.now();
-    const perHour = offers.find((o) => o.name === order.instanceType)?.prices[order.market] ?? 0;
-    const slots = offers.find((o) => o.name === order.instanceType)?.slots ?? 1;
-    const intents: InstanceRecord[] = [];
-    for (let i = 0; i < order.count; i++) {
-      const intentId = this.newId();
-      const workerName = `${this.settings.nameprefix}${intentId.replace(/[^A-Za-z0-9]/g, '').slice(0, 12)}`;
-      intents.push({ intentId, instanceType: order.instanceType, market: order.market, state: 'launching', launchedAt: now, workerName, perHour, slots, reason: order.reason });
-    }
-    // Intent first: if we crash during the call, the next tick adopts or forgets these.
-    for (const r of intents) await this.host.instanceRecords.put(r);
-    const request: LaunchRequest = {
-      instanceType: order.instanceType,
-      market: order.market,
-      count: intents.length,
-      instances: await Promise.all(intents.map(async (r) => ({ workerName: r.workerName, workerToken: await this.host.issueWorkerToken(r.workerName), clientToken: r.intentId }))),
-      serverUrl: this.host.serverUrl,
-      tags: { [FARM_TAG]: this.host.farmId },
-    };
-    let result;
-    try {
-      result = await this.provider.launch(request);
-    } catch (error) {
-      // Outcome unknown: keep the intents; reconciliation adopts what shows up and forgets the rest.
-      const e = asProviderError(error);
-      this.backOff(order, e);
-      this.event({ kind: 'launch-failed', message: `launching ${order.count} ${order.instanceType} ${order.market} failed (${e.code}): ${e.message}; intents kept until the boot deadline` });
-      return;
-    }
-    for (const started of result.started) {
-      const r = intents.find((i) => i.workerName === started.workerName);
-      if (!r) continue;
-      await this.host.instanceRecords.put({ ...r, instanceId: started.id, state: 'booting' });
-      this.counters.launches++;
-    }
-    if (result.started.length) {
-      this.event({ kind: 'launch', message: `launched ${result.started.length} ${order.instanceType} ${order.market}: ${order.reason}`, instanceIds: result.started.map((s) => s.id) });
-    }
-    for (const f of result.failed) {
-      const r = intents.find((i) => i.workerName === f.workerName);
-      if (r) await this.host.instanceRecords.remove(r.intentId);
-      await this.host.revokeWorkerToken?.(f.workerName);
-      this.counters.launchFailures++;
-      this.backOff(order, f.error);
-    }
-    if (result.failed.length) {
-      const e = result.failed[0].error;
-      this.event({ kind: 'launch-failed', message: `${result.failed.length} of ${order.count} ${order.instanceType} ${order.market} failed to start (${e.code}): ${e.message}` });
-    }
-  }
-
-  /** Maps provider error codes to what the scaler avoids next. */
-  private backOff(order: LaunchOrder, error: ProviderError): void {
-    const now = this.host.clock.now();
-    switch (error.code) {
-      case 'capacity':
-      case 'price':
-      case 'quota':
-      case 'unknown': {
-        const until = now + this.settings.capacityBackoffSeconds * 1000;
-        this.backoffs.set(`${order.instanceType}|${order.market}`, { instanceType: order.instanceType, market: order.market, until, reason: `${error.code}: ${error.message}` });
-        break;
-      }
-      case 'throttled':
-        this.pausedUntil = Math.max(this.pausedUntil, now + 60_000);
-        break;
-      case 'auth':
-      case 'invalid':
-        this.pausedUntil = Math.max(this.pausedUntil, now + 600_000);
-        this.host.logger.error({ code: error.code }, `cloud launches paused: ${error.message}`);
-        break;
-    }
   }
 
   // ---- API-facing operations -------------------------------------------------------
@@ -396,7 +285,7 @@ export class ScalerService {
       chosen = records.filter((r) => !workersOf(r, workers).some((w) => w.busy));
     }
     const orders = chosen.map((r) => ({ instanceId: r.instanceId!, intentId: r.intentId, reason: `terminated on request${ids?.length ? '' : ' (all idle instances)'}` }));
-    await this.applyTerminations(orders, records);
+    await this.actuator.terminate(orders, records);
     const done = new Set((await this.host.instanceRecords.list()).filter((r) => r.state === 'terminated').map((r) => r.instanceId));
     const terminated = orders.filter((o) => done.has(o.instanceId)).map((o) => o.instanceId);
     return {
@@ -424,15 +313,10 @@ export class ScalerService {
       totals: { ...live, costSoFar: this.host.spend ? spend.allTime : live.costSoFar, ...this.counters, neverWorkers: this.guard.boot.wasted },
       spend,
       budgets: this.guard.budgets() ?? budgetStatus(this.settings, { today: spend.today, thisMonth: spend.thisMonth, perHourNow: live.perHour }),
-      backoffs: [...[...this.backoffs.values()].filter((b) => b.until > now), ...this.guard.backoffs(now, this.settings)],
-      launchesPausedUntil: this.pausedUntil > now ? this.pausedUntil : undefined,
+      backoffs: [...[...this.actuator.backoffs.values()].filter((b) => b.until > now), ...this.guard.backoffs(now, this.settings)],
+      launchesPausedUntil: this.actuator.pausedUntil > now ? this.actuator.pausedUntil : undefined,
       lastTickAt: this.lastTickAt,
       reasons: this.lastDecision?.reasons ?? [],
     };
   }
-}
-
-function asProviderError(error: unknown): ProviderError {
-  if (error instanceof ProviderError) return error;
-  return new ProviderError('unknown', error instanceof Error ? error.message : String(error));
 }
