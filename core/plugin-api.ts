@@ -107,9 +107,11 @@ export type Market = 'spot' | 'on-demand';
 
 /**
  * Provider-neutral instance states. Providers map their own states onto these and skip
- * (with a log line) states they do not know.
+ * (with a log line) states they do not know. `stopping`: shutting down, gone by itself soon.
+ * `stopped`: stopped (or stopping) without going away: it serves no one and may still cost
+ * (its disks), so the scaler terminates it.
  */
-export type InstanceState = 'pending' | 'running' | 'stopping' | 'terminated';
+export type InstanceState = 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated';
 
 /** One machine of the farm as the provider sees it. */
 export interface ProviderInstance {
@@ -146,6 +148,21 @@ export interface PriceQuote {
   perHour: number;
   /** When the quote was made, ms since the epoch. */
   at: number;
+}
+
+/** An offered type and market the provider could not price, and why (the scaler shows it as its reason). */
+export interface MissingPrice {
+  instanceType: string;
+  market: Market;
+  /** A sentence that says what failed and how to fix it, e.g. `no price for m5.large on-demand (price list unreachable: …); set ondemandprice.m5.large`. */
+  reason: string;
+}
+
+/** A likely reason instances never become workers, and how a person checks it. */
+export interface BootFailureCause {
+  cause: string;
+  /** A command to run or a place to look, with this farm's values filled in. */
+  howToCheck: string;
 }
 
 /** What the scaler asks a provider to start. */
@@ -220,6 +237,13 @@ export interface CloudProvider {
   offers(): Promise<InstanceTypeOffer[]>;
   /** Current prices for the offered types and markets (cached by the provider). */
   prices(): Promise<PriceQuote[]>;
+  /** Optional: the offered types and markets the last `prices()` answer left out, and why. */
+  missingPrices?(): MissingPrice[];
+  /**
+   * Optional: likely causes, with how to check each, when instances never become workers
+   * (shown in the scaler's alert instead of generic ones). `instanceIds` are the ones that missed.
+   */
+  bootFailureCauses?(context: { serverUrl: string; instanceIds: string[] }): BootFailureCause[];
   /** The farm's instances (found by the `coalition:farm` tag), in every state but gone. */
   list(farmId: string): Promise<ProviderInstance[]>;
   /** Starts instances; reports what started and what failed. */
@@ -314,4 +338,26 @@ export function renderTemplate(template: string, vars: Readonly<Record<string, s
   });
   if (missing.size > 0) throw new Error(`template variable(s) with no value: ${[...missing].join(', ')}`);
   return out;
+}
+
+/**
+ * True when `url` names this machine (localhost, 127.x, 0.0.0.0, ::1, ::, or their IPv4-mapped
+ * forms): an address a worker on another machine cannot reach the server at.
+ *
+ * @example
+ * ```ts
+ * isLoopbackUrl('http://0.0.0.0:19211'); // true
+ * isLoopbackUrl('http://10.0.0.5:19211'); // false
+ * ```
+ */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    // The URL parser normalizes the forms people write: `127.1`, `0`, `[0:0::1]`, upper case.
+    host = new URL(url).hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '0.0.0.0'
+    || host === '::1' || host === '::' || /^::ffff:(7f[0-9a-f]{2}:[0-9a-f]{1,4}|0:0)$/.test(host);
 }

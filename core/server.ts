@@ -24,6 +24,7 @@ import { farmIdFor } from './farm-id.ts';
 import { AuditLog } from './ops/audit-log.ts';
 import { lockDataDir } from './ops/data-lock.ts';
 import { FarmMetrics } from './ops/metrics.ts';
+import { budgetAlertForwarder } from './ops/budget-alerts.ts';
 import { startOps, type RunningOps } from './ops/start-ops.ts';
 
 export interface ServerOptions extends Partial<ServerConfig> {
@@ -87,6 +88,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const dispatcher = new Dispatcher(farm, { workerTimeoutSeconds: config.timeout, maxWaitMs: config.maxwait });
   dispatcher.startSweeping();
   const instanceTokens = new InstanceTokens();
+  // Per-instance worker tokens the scaler issued: known before the port opens, or a cloud worker
+  // reconnecting right after a restart is refused and stops.
+  for (const doc of await store.tokens.load()) instanceTokens.restore(doc._id, String(doc.worker));
   let tokens: Tokens | undefined;
   let tokensFile: string | undefined;
   if (config.auth !== 'none') {
@@ -156,6 +160,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   cloudRoutes.use(cloud.routes);
   started.cloud = cloud;
   const ops = startOps({ farm, config, users: access.users, audit, metrics, scaler: cloud.scaler, farmId, serverUrl: url, logger, webhookBackoffMs: options.webhookBackoffMs });
+  cloud.onAlert(budgetAlertForwarder(farm.ops));
   return {
     url,
     port,

@@ -3,24 +3,18 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { farmIdFor } from '../core/farm-id.ts';
 import { FileSecretStore, scopedSecretStore } from '../core/plugins/file-secret-store.ts';
-import type { PluginContext, PluginLogger, SetupStep, SetupWizard } from '../core/plugin-api.ts';
+import type { PluginContext, SetupStep, SetupWizard } from '../core/plugin-api.ts';
 import { defaultWorkerProcess } from '../core/worker-process.ts';
 import { loadAwsSettings, setupContextFor } from '../plugins/aws/index.ts';
 import { createAwsSetupWizard } from '../plugins/aws/setup/wizard.ts';
 import { loadUserDataTemplate, renderWorkerUserData } from '../plugins/aws/user-data.ts';
+import { terminalLogger } from './terminal-logger.ts';
 
 type Opts = Record<string, string | boolean | string[] | undefined>;
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
-/** Plugin logger for the terminal: warnings and errors on stderr, the rest quiet. */
-const terminalLogger: PluginLogger = {
-  info: () => {},
-  debug: () => {},
-  warn: (obj, msg) => err(`warning: ${typeof obj === 'string' ? obj : msg ?? JSON.stringify(obj)}`),
-  error: (obj, msg) => err(`error: ${typeof obj === 'string' ? obj : msg ?? JSON.stringify(obj)}`),
-};
 
 function pluginContext(opts: Opts): PluginContext {
   const dataDir = resolve(String(opts.data ?? './data'));
@@ -31,7 +25,7 @@ function pluginContext(opts: Opts): PluginContext {
     serverUrl: String(opts.server ?? ''),
     dataDir,
     config,
-    logger: terminalLogger,
+    logger: terminalLogger(err),
     secrets: scopedSecretStore(new FileSecretStore(dataDir), 'aws'),
     workerProcess: defaultWorkerProcess(),
     registerCloudProvider: () => ({ dispose() {} }),

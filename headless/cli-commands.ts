@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { Estimate } from '../core/cloud/estimate.ts';
 import { ApiClient } from './api-client.ts';
 
 type Opts = Record<string, string | boolean | undefined>;
@@ -58,11 +59,17 @@ export function registerCliCommands(program: Command): void {
     .option('--localprogress <pattern>', 'second progress pattern')
     .option('--paused', 'submit it paused')
     .option('-f, --file <tree.json>', 'submit a JSON job (or list of jobs) with "children"')
+    .option('--estimate', 'print what it would cost and when it would finish (cloud mode), and submit nothing')
+    .option('--seconds <n>', 'with --estimate: expected seconds per job (default: what the farm has seen for their affinities)')
     .action(
       action(async (client, opts: Opts) => {
+        const submit = async (body: unknown) => {
+          if (!opts.estimate) return out(JSON.stringify(await client.call('PUT', '/api/jobs', body)));
+          const seconds = typeof opts.seconds === 'string' ? Number(opts.seconds) : undefined;
+          printEstimate(await client.call('POST', '/api/cloud/estimate', { jobs: body, ...(seconds !== undefined ? { seconds } : {}) }));
+        };
         if (typeof opts.file === 'string') {
-          const ids = await client.call('PUT', '/api/jobs', JSON.parse(readFileSync(opts.file, 'utf8')));
-          out(JSON.stringify(ids));
+          await submit(JSON.parse(readFileSync(opts.file, 'utf8')));
           return;
         }
         const job: Record<string, unknown> = {};
@@ -71,7 +78,7 @@ export function registerCliCommands(program: Command): void {
         if (typeof job.parent === 'string' && /^\d+$/.test(job.parent)) job.parent = Number(job.parent);
         if (opts.paused) job.state = 'PAUSED';
         if (job.command === undefined) job.is_parent = true; // as with control.py: no command makes a group for other jobs
-        out(String(await client.call('PUT', '/api/jobs', job)));
+        await submit(job);
       }),
     );
 
@@ -161,4 +168,21 @@ export function registerCliCommands(program: Command): void {
         await client.call('POST', '/api/workers', { [name]: fields });
       }),
     );
+}
+
+/** The estimate as a person reads it. */
+function printEstimate(e: Estimate): void {
+  const when = e.finishInSeconds === null ? 'not finished (see the warnings)' : `in ${duration(e.finishInSeconds)} (${new Date(e.finishAt!).toISOString()})`;
+  out(`Estimate (${e.policy} policy, nothing submitted): ${e.jobs} job(s)`);
+  out(`  cost          ${e.cost.toFixed(4)} (the work alone: at least ${e.lowerBound.toFixed(4)}; with the queue: ${e.costWithQueue.toFixed(4)})`);
+  out(`  finishes      ${when}`);
+  out(`  instances     ${e.pools.map((p) => `${p.instances} × ${p.instanceType} ${p.market}`).join(', ') || 'none new'} (at most ${e.peakInstances} at once)`);
+  for (const w of e.warnings) out(`  warning       ${w}`);
+  for (const a of e.assumptions) out(`  assumes       ${a}`);
+}
+
+function duration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${seconds % 60} s` : `${seconds} s`;
 }

@@ -18,7 +18,11 @@ import { defaultScalerSettings, settingsFromIni } from '../scaler/settings.ts';
 import type { ScalerSettings } from '../scaler/types.ts';
 import type { Store } from '../store/store.ts';
 import { readIni } from '../config.ts';
+import type { AlertListener } from '../scaler/alerts.ts';
 import { FarmScalerHost, InstanceRecords } from './farm-scaler-host.ts';
+import { trackJobCosts } from './job-costs.ts';
+import { SpendLedger } from './spend-ledger.ts';
+import { estimateRoutes } from '../http/estimate-routes.ts';
 
 export interface CloudModeOptions {
   servermode: 'aws' | 'local' | 'normal';
@@ -46,6 +50,11 @@ export interface CloudMode {
   plugins: PluginHost;
   scaler?: ScalerService;
   routes: Router;
+  /**
+   * Observes cloud alerts (budget near or at its limit, instances that never became workers) as
+   * they are raised, updated and cleared: the hook for notifications and webhooks. Returns an unsubscribe.
+   */
+  onAlert(listener: AlertListener): () => void;
   /** `keepInstances`: leave even local workers running (the next start adopts them). */
   stop(options?: { keepInstances?: boolean }): Promise<void>;
 }
@@ -78,6 +87,7 @@ export async function startCloudMode(o: CloudModeOptions): Promise<CloudMode> {
   routes.use(pluginRoutes(plugins));
   routes.use(setupRoutes(plugins));
   let scaler: ScalerService | undefined;
+  let stopJobCosts: (() => void) | undefined;
   if (o.servermode !== 'normal') {
     const provider = plugins.provider(o.servermode);
     if (!provider) {
@@ -86,14 +96,25 @@ export async function startCloudMode(o: CloudModeOptions): Promise<CloudMode> {
       const records = new InstanceRecords(o.store.instances);
       await records.load();
       const host = new FarmScalerHost(o.farm, o.dispatcher, o.instanceTokens, o.store.tokens, records, farmId, o.serverUrl, o.logger.child({ part: 'scaler' }));
-      await host.loadTokens();
-      scaler = new ScalerService(host, provider, scalerSettings(o, awsValues), { tickSeconds: o.tickSeconds, onTick: () => o.farm.cloudChanged() });
+      const ledger = new SpendLedger(o.store.spend);
+      await ledger.load(o.farm.clock.now());
+      host.spend = ledger;
+      host.stateCollection = o.store.settings;
+      stopJobCosts = trackJobCosts(o.farm, () => records.all(), ledger);
+      const state = await host.loadState();
+      const fromConfig = scalerSettings(o, awsValues);
+      const overridden = Object.keys(state?.settingsPatch ?? {}).filter((k) => JSON.stringify(state!.settingsPatch[k as keyof ScalerSettings]) !== JSON.stringify(fromConfig[k as keyof ScalerSettings]));
+      if (overridden.length) o.logger.info({ settings: overridden }, 'cloud settings changed through the API override the config files (POST /api/cloud/settings to change them again)');
+      scaler = new ScalerService(host, provider, fromConfig, { tickSeconds: o.tickSeconds, onTick: () => o.farm.cloudChanged(), state });
+      const service = scaler;
+      o.dispatcher.jobGate = (name) => !service.holdsJobsOf(name);
       // A tick scans every job: at most one every 2 s however busy the farm (plus the timer).
       const poke = throttled(() => scaler!.poke(), 2000);
       o.farm.onRunnable(poke);
       o.farm.onChange(({ workers }) => workers.length && poke());
       scaler.start();
       routes.use(cloudRoutes(scaler));
+      routes.use(estimateRoutes({ scaler, farm: o.farm }));
     }
   }
   routes.use(terminateWorkersRoute(scaler));
@@ -101,8 +122,10 @@ export async function startCloudMode(o: CloudModeOptions): Promise<CloudMode> {
     plugins,
     scaler,
     routes,
+    onAlert: (listener) => scaler?.onAlert(listener) ?? (() => {}),
     async stop(options = {}) {
       scaler?.stop();
+      stopJobCosts?.();
       // Local workers are this server's children in spirit: a clean stop stops them too (a crash
       // leaves them running, and the next start adopts them).
       if (scaler && o.servermode === 'local' && !options.keepInstances) {

@@ -5,7 +5,8 @@ import type { InstanceTokens } from '../http/auth.ts';
 import type { Job } from '../jobs/job.ts';
 import { parseAffinities } from '../jobs/job.ts';
 import type { Logger } from '../logger.ts';
-import type { DemandSnapshot, InstanceRepository, ScalerHost } from '../scaler/scaler-host.ts';
+import type { DemandSnapshot, InstanceRepository, PersistedScalerState, ScalerHost } from '../scaler/scaler-host.ts';
+import type { SpendBook } from '../scaler/spend.ts';
 import type { ArrivalHistory, DemandGroup, InstanceRecord, WorkerView } from '../scaler/types.ts';
 import type { Collection, Doc } from '../store/collection.ts';
 
@@ -25,6 +26,11 @@ export class InstanceRecords implements InstanceRepository {
   }
 
   async list(): Promise<InstanceRecord[]> {
+    return [...this.records.values()];
+  }
+
+  /** The records now (for hooks that cannot wait). */
+  all(): InstanceRecord[] {
     return [...this.records.values()];
   }
 
@@ -48,6 +54,10 @@ export class FarmScalerHost implements ScalerHost {
   private readonly arrivals = new Map<string, number[]>();
   private readonly lastBusy = new Map<string, number>();
   private readonly firstSeen = new Map<string, number>();
+  /** Where spend is kept (set by cloud mode). */
+  spend?: SpendBook;
+  /** Where the scaler's state is kept: the `scaler` document of the settings collection (set by cloud mode). */
+  stateCollection?: Collection;
 
   constructor(
     private readonly farm: Farm,
@@ -66,8 +76,16 @@ export class FarmScalerHost implements ScalerHost {
     return this.farm.clock;
   }
 
-  async loadTokens(): Promise<void> {
-    for (const doc of await this.tokenDigests.load()) this.tokens.restore(doc._id, String(doc.worker));
+  /** What the scaler saved before the last stop: API settings, totals, the runaway guard. */
+  async loadState(): Promise<PersistedScalerState | undefined> {
+    const doc = (await this.stateCollection?.load())?.find((d) => d._id === 'scaler');
+    if (!doc) return undefined;
+    const { _id, ...state } = doc;
+    return state as unknown as PersistedScalerState;
+  }
+
+  async saveState(state: PersistedScalerState): Promise<void> {
+    await this.stateCollection?.put([{ _id: 'scaler', ...state } as unknown as Doc]);
   }
 
   private arrived(job: Job): void {
@@ -108,7 +126,10 @@ export class FarmScalerHost implements ScalerHost {
       if (finishedCount > 0) g.expectedSeconds = finishedSeconds / finishedCount;
       if (g.count > 0) demand.push(g);
     }
-    const arrivals: ArrivalHistory[] = [...this.arrivals].map(([key, times]) => ({ affinities: key ? key.split(',') : [], times: [...times] }));
+    const arrivals: ArrivalHistory[] = [...this.arrivals].map(([key, times]) => {
+      const g = groups.get(key);
+      return { affinities: key ? key.split(',') : [], times: [...times], meanSeconds: g && g.finishedCount > 0 ? g.finishedSeconds / g.finishedCount : undefined };
+    });
     return { demand, arrivals, runningJobs };
   }
 

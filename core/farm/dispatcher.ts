@@ -38,6 +38,8 @@ export class Dispatcher {
   private sweepTimer?: NodeJS.Timeout;
   /** Spot interruption notices received (the scaler counts them). */
   interruptions = 0;
+  /** When set and false for a worker, it gets no new job (a budget that stops jobs on paid instances). */
+  jobGate?: (workerName: string) => boolean;
 
   constructor(
     private readonly farm: Farm,
@@ -94,7 +96,7 @@ export class Dispatcher {
   }
 
   private tryAssign(worker: WorkerRecord): Job | null {
-    if (!worker.active || worker.interrupted) return null;
+    if (!worker.active || worker.interrupted || this.jobGate?.(worker.name) === false) return null;
     const job = this.farm.queue.take(this.farm.workers.affinitiesOf(worker));
     if (!job) return null;
     const now = this.farm.nowSeconds();

@@ -10,6 +10,8 @@ export interface JobEvent {
   state: string;
   start: number;
   duration: number;
+  /** The run's share of its instance's price (cloud workers; absent elsewhere). */
+  cost?: number;
 }
 
 export interface EventQuery {
@@ -29,7 +31,7 @@ export class EventLog {
   async load(retentionSeconds: number, nowSeconds: number): Promise<void> {
     const docs = (await this.collection.load()) as unknown as Array<JobEvent & Doc>;
     const keep = docs.filter((d) => d.start >= nowSeconds - retentionSeconds).sort((a, b) => a.id - b.id);
-    for (const d of keep) this.events.push({ id: d.id, worker: d.worker, job_id: d.job_id, job_title: d.job_title, state: d.state, start: d.start, duration: d.duration });
+    for (const d of keep) this.events.push({ id: d.id, worker: d.worker, job_id: d.job_id, job_title: d.job_title, state: d.state, start: d.start, duration: d.duration, ...(d.cost !== undefined ? { cost: d.cost } : {}) });
     this.lastId = docs.reduce((m, d) => Math.max(m, d.id), 0);
     if (keep.length < docs.length || this.collection.appendedLines > keep.length * 2 + 1000) {
       await this.collection.compact(this.events.map(toDoc));

@@ -54,6 +54,8 @@ export class Farm {
   private readonly changedWorkers = new Set<string>();
   private readonly pendingBroadcastJobs = new Set<number>();
   private readonly runnableListeners = new Set<(job: Job) => void>();
+  private readonly runEndListeners = new Set<(run: Omit<JobEvent, 'id'>) => void>();
+  private readonly removedListeners = new Set<(gone: readonly Job[]) => void>();
   private broadcastScheduled = false;
   private cloudChangePending = false;
 
@@ -116,6 +118,18 @@ export class Farm {
   onRunnable(listener: (job: Job) => void): () => void {
     this.runnableListeners.add(listener);
     return () => this.runnableListeners.delete(listener);
+  }
+
+  /** Called as each run ends (before it is recorded; a listener may set the run's `cost`). */
+  onRunEnded(listener: (run: Omit<JobEvent, 'id'>) => void): () => void {
+    this.runEndListeners.add(listener);
+    return () => this.runEndListeners.delete(listener);
+  }
+
+  /** Called with the jobs a deletion removed (a subtree's jobs, its top first). */
+  onRemoved(listener: (gone: readonly Job[]) => void): () => void {
+    this.removedListeners.add(listener);
+    return () => this.removedListeners.delete(listener);
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -383,6 +397,7 @@ export class Farm {
 
   private removeFromTree(id: number): Job[] {
     const gone = this.tree.remove(id);
+    for (const l of this.removedListeners) l(gone);
     for (const job of gone) this.queue.forget(job);
     return gone;
   }
@@ -414,6 +429,7 @@ export class Farm {
 
   /** Adds a run to the history; the next `persist()` also waits for it to be written. */
   recordEvent(event: Omit<JobEvent, 'id'>): void {
+    for (const l of this.runEndListeners) l(event);
     this.lastWrite = settled([this.lastWrite, this.events.record(event)]);
   }
 

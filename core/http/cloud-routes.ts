@@ -6,7 +6,7 @@ import { scalerSettingsPatchSchema } from '../scaler/settings.ts';
 import { describeApi, ref } from './api-description.ts';
 
 /** What the routes use of the scaler service (a fake with these methods does for tests). */
-export type CloudRoutesService = Pick<ScalerService, 'status' | 'terminate' | 'updateSettings' | 'events'>;
+export type CloudRoutesService = Pick<ScalerService, 'status' | 'terminate' | 'updateSettings' | 'events' | 'acknowledge'>;
 
 const terminateBody = z.object({ ids: z.array(z.string().min(1)).optional() }).strict();
 
@@ -23,7 +23,8 @@ function invalid(prefix: string, error: z.ZodError): never {
  * - `GET /api/cloud`: policy, settings, instances (state, type, market, age, cost so far, $/h) and totals;
  * - `POST /api/cloud/terminate` `{ids?: string[]}`: terminate those instances, or every idle one (the old button);
  * - `POST /api/cloud/settings`: change settings (validated; a 400 names the bad key);
- * - `GET /api/cloud/events?since=&limit=`: the scaler's decisions and actions with their reasons, newest first.
+ * - `GET /api/cloud/events?since=&limit=`: the scaler's decisions and actions with their reasons, newest first;
+ * - `POST /api/cloud/alerts/:code/acknowledge`: the cause of an alert is fixed (`boot-deadline-missed`: launches resume).
  */
 export function cloudRoutes(service: CloudRoutesService): Router {
   const router = Router();
@@ -42,6 +43,10 @@ export function cloudRoutes(service: CloudRoutesService): Router {
     const parsed = scalerSettingsPatchSchema.safeParse(req.body ?? {});
     if (!parsed.success) invalid('invalid cloud setting: ', parsed.error);
     res.json(await service.updateSettings(parsed.data));
+  });
+
+  router.post('/api/cloud/alerts/:code/acknowledge', async (req, res) => {
+    res.json(await service.acknowledge(req.params.code));
   });
 
   router.get('/api/cloud/events', (req, res) => {

@@ -21,7 +21,7 @@ export interface JobInput {
 /** Fields the server computes; clients that send back a job they read (the old ones do) have them ignored. */
 const READ_ONLY_FIELDS = new Set([
   'id', 'worker', 'start_time', 'duration', 'ping_time', 'run_done', 'progress', 'local_progress', 'finished', 'errors', 'working',
-  'total', 'total_finished', 'total_errors', 'total_working',
+  'total', 'total_finished', 'total_errors', 'total_working', 'cost',
   // The old server's hierarchical encodings (SQL columns its job objects carried).
   'h_paused', 'h_depth', 'h_priority', 'h_affinity', 'affinity_bits',
 ]);

@@ -44,6 +44,8 @@ export interface JobRun {
    * (they start PAUSED) until it is started. Old scripts read and send it.
    */
   paused: boolean;
+  /** What its runs cost (their shares of their instances' prices); a group's is its subtree's. */
+  cost: number;
 }
 
 /** Counters of a group, following its children. */
@@ -111,6 +113,7 @@ export function makeJob(id: number, parent: number, s: JobSpec, run: Partial<Job
     progress: run.progress ?? 0,
     local_progress: run.local_progress ?? 0,
     paused: run.paused ?? false,
+    cost: run.cost ?? 0,
     total: 0,
     finished: 0,
     errors: 0,
@@ -127,7 +130,7 @@ export type JobDoc = { _id: string } & Partial<JobSpec & Omit<JobRun, 'id'>>;
 const STORED_FIELDS = [
   'parent', 'title', 'command', 'dir', 'environment', 'priority', 'timeout', 'retry', 'affinity', 'url', 'user', 'progress_pattern',
   'local_progress_pattern', 'dependencies', 'is_parent', 'state', 'worker', 'start_time', 'duration', 'ping_time', 'run_done', 'progress',
-  'local_progress', 'paused',
+  'local_progress', 'paused', 'cost',
 ] as const satisfies readonly (keyof Job)[];
 
 /**

@@ -1,6 +1,9 @@
 /** What `GET /api/cloud` shows: instances with age, cost so far and current price, and totals. */
 import type { Market } from '../plugin-api.ts';
+import type { CloudAlert } from './alerts.ts';
+import type { BudgetStatus } from './budget.ts';
 import { isAlive, workersOf } from './instance-view.ts';
+import type { SpendSummary } from './spend.ts';
 import type { InstanceRecord, PoolBackoff, ScalerSettings, WorkerView } from './types.ts';
 
 export interface InstanceStatus {
@@ -25,8 +28,22 @@ export interface CloudStatus {
   provider: string;
   policy: ScalerSettings['policy'];
   settings: ScalerSettings;
+  /** What needs a person's attention: instances that never became workers, budgets near or at their limit. */
+  alerts: CloudAlert[];
   instances: InstanceStatus[];
-  totals: { alive: number; perHour: number; costSoFar: number; launches: number; launchFailures: number; terminations: number; interruptions: number; orphans: number };
+  /**
+   * `alive` and `perHour` now; `costSoFar` all time (kept across restarts); counters since the
+   * farm began; `neverWorkers`: instances that never became workers and what they cost.
+   */
+  totals: {
+    alive: number; perHour: number; costSoFar: number; launches: number; launchFailures: number; terminations: number; interruptions: number; orphans: number;
+    neverWorkers: { instances: number; cost: number };
+  };
+  /** Spend today, this month, per day (UTC), and how much went to jobs versus the farm's overhead. */
+  spend: SpendSummary;
+  /** The spend rate against budgetPerHour, today and this month against their limits, and what happens when reached. */
+  budgets: BudgetStatus;
+  /** Pools avoided now: after capacity errors, or after instances that never became workers (`until` far away = blocked). */
   backoffs: PoolBackoff[];
   launchesPausedUntil?: number;
   lastTickAt?: number;

@@ -12,6 +12,7 @@
  */
 import { affinityKey, canServe } from './instance-view.ts';
 import type { InstanceView } from './instance-view.ts';
+import { rightSizeReason } from './right-size.ts';
 import type { ArrivalHistory, LaunchOrder, OfferView, ScalerDecision, ScalerSnapshot, TerminationOrder } from './types.ts';
 import type { Market } from '../plugin-api.ts';
 
@@ -52,9 +53,12 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
     units.push({ affinities: w.affinities, instanceId: view?.record.instanceId, intentId: view?.record.intentId, claimed: false, busy: w.busy, freeAt: w.busy ? w.expectedEndAt : now, startedAt: w.jobStartedAt });
   }
   for (const v of views) {
-    if (v.ready || v.interrupted) continue;
+    if (v.interrupted || (v.ready && !v.quiet)) continue;
+    // Booting slots are free at their boot's end; the slots of an instance whose worker went quiet
+    // (the server restarted, the worker reconnects) count as coming back within a boot, not as gone.
+    const freeAt = v.quiet ? (v.workerLostAt ?? now) + (v.offer?.bootSeconds ?? maxBoot) * 1000 : (v.readyAt ?? now);
     for (let i = v.workers.length; i < v.slots; i++) {
-      units.push({ affinities: v.affinities, instanceId: v.record.instanceId, intentId: v.record.intentId, claimed: false, busy: false, freeAt: Math.max(now, v.readyAt ?? now) });
+      units.push({ affinities: v.affinities, instanceId: v.record.instanceId, intentId: v.record.intentId, claimed: false, busy: false, freeAt: Math.max(now, freeAt) });
     }
   }
 
@@ -89,6 +93,8 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
       for (const u of ready) u.claimed = true;
       supply = ready.length;
       wanted = freeCapacity ? group.count : Math.min(group.count, settings.probeSlots);
+      // A job of the group has just started and tells its duration by the next tick: one more slot at most until then.
+      if (group.runningElapsedSeconds !== undefined) wanted = Math.min(wanted, 1);
       newSlots = freeCapacity ? Math.max(0, wanted - supply) : supply > 0 ? 0 : wanted;
       if (servable.length > 0 && supply > 0 && newSlots === 0) {
         reasons.push(`${group.count} job(s) of ${label}: durations unknown yet, ${supply} slot(s) on the way or idle: waiting to learn more before launching`);
@@ -112,11 +118,10 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
       wanted = supply + newSlots;
     }
     if (servable.length === 0) {
-      reasons.push(
-        supply > 0
-          ? `no instance type can serve affinity ${label}; ${group.count} job(s) rely on existing workers`
-          : `no instance type can serve affinity ${label} — not launching for ${group.count} job(s)`,
-      );
+      // A type that could serve them but has no price says so, with the fix, rather than "none can serve".
+      const unpriced = snapshot.offers.filter((o) => canServe(group.affinities, o.affinities)).flatMap((o) => Object.values(o.unpriced ?? {}));
+      const why = unpriced.length > 0 ? unpriced.join('; ') : `no instance type can serve affinity ${label}`;
+      reasons.push(supply > 0 ? `${why}; ${group.count} job(s) rely on existing workers` : `${why} — not launching for ${group.count} job(s)`);
       continue;
     }
     const need = newSlots;
@@ -128,7 +133,8 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
     // Pick the pool at the scale of the whole group (it grows over a burst), then buy what is missing.
     const candidates = candidatesFor(servable, wanted, perSlotWork, settings.allowSpot, settings.minimumBilledSeconds).filter((c) => !backedOff(c.offer.name, c.market));
     if (candidates.length === 0) {
-      reasons.push(`${group.count} job(s) of ${label}: every pool that can serve them is backed off after capacity errors — not launching`);
+      const why = [...new Set(snapshot.backoffs.filter((b) => b.until > now && servable.some((o) => o.name === b.instanceType)).map((b) => `${b.instanceType} ${b.market}: ${b.reason ?? 'capacity error'}`))];
+      reasons.push(`${group.count} job(s) of ${label}: every pool that can serve them is backed off (${why.join('; ') || 'after capacity errors'}) — not launching`);
       continue;
     }
     const best = shareInstanceCap(candidates, group.affinities, snapshot, settings.maxInstances);
@@ -166,6 +172,7 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
   // Termination: idle instances nobody is waiting for.
   const claimedInstances = new Set(units.filter((u) => u.claimed && u.instanceId).map((u) => u.instanceId));
   const demandExists = groups.length > 0 || (snapshot.runningJobs ?? 0) > 0;
+  const leaving = new Set<InstanceView>();
   for (const v of views) {
     const id = v.record.instanceId;
     if (!v.ready || v.busy || v.interrupted || id === undefined) continue;
@@ -173,7 +180,14 @@ export function decideCost(snapshot: ScalerSnapshot, views: readonly InstanceVie
     const boot = v.offer?.bootSeconds ?? maxBoot;
     const idleFor = (now - (v.idleSince ?? now)) / 1000;
     const wait = expectedWaitSeconds(snapshot.arrivals ?? [], v.affinities, now);
-    if (wait !== undefined && wait < boot) continue;
+    if (wait !== undefined && wait < boot) {
+      const reason = rightSizeReason(v, views, snapshot, leaving);
+      if (reason) {
+        leaving.add(v);
+        terminations.push({ instanceId: id, intentId: v.record.intentId, reason });
+      }
+      continue;
+    }
     const billed = (now - v.record.launchedAt) / 1000;
     const mightHelp = demandExists || wait !== undefined;
     if (billed < settings.minimumBilledSeconds && mightHelp) continue;

@@ -2,7 +2,7 @@
 export interface ScalerEvent {
   /** ms since the epoch. */
   at: number;
-  kind: 'decision' | 'launch' | 'launch-failed' | 'terminate' | 'terminate-failed' | 'orphan' | 'adopt' | 'lost' | 'interruption' | 'error' | 'settings';
+  kind: 'decision' | 'launch' | 'launch-failed' | 'terminate' | 'terminate-failed' | 'orphan' | 'adopt' | 'lost' | 'interruption' | 'error' | 'settings' | 'alert';
   message: string;
   /** Reasons attached to a decision. */
   reasons?: string[];

@@ -47,6 +47,10 @@ export interface InstanceView {
   idleSince?: number;
   /** When it is expected to become a worker (ms), when booting. */
   readyAt?: number;
+  /** It had become a worker and none of its workers is seen now (a server restart, a hung machine). */
+  quiet: boolean;
+  /** Since when, as reconciliation noted it. */
+  workerLostAt?: number;
 }
 
 export function viewInstances(records: readonly InstanceRecord[], workers: readonly WorkerView[], offers: readonly OfferView[]): InstanceView[] {
@@ -68,6 +72,8 @@ export function viewInstances(records: readonly InstanceRecord[], workers: reado
       interrupted: own.some((w) => w.interrupted === true),
       idleSince,
       readyAt: ready ? undefined : record.launchedAt + (offer?.bootSeconds ?? 0) * 1000,
+      quiet: ready && own.length === 0,
+      workerLostAt: ready && own.length === 0 ? record.workerLostAt : undefined,
     };
   });
 }

@@ -78,7 +78,10 @@ export function reconcile(records: readonly InstanceRecord[], listed: readonly L
       if (own.length > 0) {
         if (r.becameWorkerAt === undefined) r.becameWorkerAt = now;
         r.state = 'ready';
+        delete r.workerLostAt;
         if (own.some((w) => w.busy)) r.lastBusyAt = now;
+      } else if (r.state === 'ready') {
+        r.workerLostAt ??= now;
       } else if (r.state === 'launching') {
         r.state = 'booting';
       }

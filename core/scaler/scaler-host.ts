@@ -4,6 +4,8 @@
  */
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
+import type { GuardState } from './cloud-guard.ts';
+import type { SpendBook } from './spend.ts';
 import type { ArrivalHistory, DemandGroup, InstanceRecord, ScalerSettings, WorkerView } from './types.ts';
 
 /** Where instance records live (persisted by the host's store). Keyed by `intentId`. */
@@ -37,6 +39,24 @@ export interface ScalerHost {
   issueWorkerToken(workerName: string): Promise<string> | string;
   /** Forgets the token of a worker whose instance is gone or never started (optional). */
   revokeWorkerToken?(workerName: string): Promise<void> | void;
-  /** Persists settings changed through the API (optional). */
-  saveSettings?(settings: ScalerSettings): Promise<void> | void;
+  /** Persists the scaler's state: settings changed through the API, totals, the runaway guard (optional). */
+  saveState?(state: PersistedScalerState): Promise<void> | void;
+  /** Where spend is kept; without it spend is not tracked (optional). */
+  readonly spend?: SpendBook;
+}
+
+/** What the scaler keeps across restarts. */
+export interface PersistedScalerState {
+  /** Settings changed through the API; they override the config files. */
+  settingsPatch: Partial<ScalerSettings>;
+  counters: ScalerCounters;
+  guard: GuardState;
+}
+
+export interface ScalerCounters {
+  launches: number;
+  launchFailures: number;
+  terminations: number;
+  interruptions: number;
+  orphans: number;
 }

@@ -5,9 +5,12 @@
  * intent id as idempotency token, and treating partial failure as data.
  */
 import { randomUUID } from 'node:crypto';
-import { notFound } from '../errors.ts';
-import { FARM_TAG, ProviderError } from '../plugin-api.ts';
-import type { CloudProvider, LaunchRequest, Market } from '../plugin-api.ts';
+import { conflict, notFound } from '../errors.ts';
+import type { CloudProvider, Market } from '../plugin-api.ts';
+import type { AlertListener } from './alerts.ts';
+import { Actuator } from './actuator.ts';
+import { budgetStatus } from './budget.ts';
+import { CloudGuard } from './cloud-guard.ts';
 import { describeInstance, instanceTotals } from './cloud-status.ts';
 import type { CloudStatus } from './cloud-status.ts';
 import { EventHistory } from './event-history.ts';
@@ -15,10 +18,14 @@ import type { ScalerEvent } from './event-history.ts';
 import { isAlive, workersOf } from './instance-view.ts';
 import { decide } from './policy.ts';
 import { reconcile } from './reconcile.ts';
-import type { ScalerHost } from './scaler-host.ts';
-import type { InstanceRecord, LaunchOrder, ListedInstance, OfferView, PoolBackoff, ScalerDecision, ScalerSettings, TerminationOrder, WorkerView } from './types.ts';
+import type { PersistedScalerState, ScalerCounters, ScalerHost } from './scaler-host.ts';
+import { summarize, type SpendSummary } from './spend.ts';
+import type { InstanceRecord, ListedInstance, OfferView, ScalerDecision, ScalerSettings, WorkerView } from './types.ts';
 
-export type { DemandSnapshot, InstanceRepository, ScalerHost } from './scaler-host.ts';
+export type { DemandSnapshot, InstanceRepository, PersistedScalerState, ScalerHost } from './scaler-host.ts';
+
+/** Settings that, changed, may fix instances that never became workers: a change lets launches resume. */
+const BOOT_SETTINGS: ReadonlyArray<keyof ScalerSettings> = ['bootDeadlineSeconds', 'bootMissBackoffSeconds', 'maxBootMisses'];
 
 export interface ScalerServiceOptions {
   tickSeconds?: number;
@@ -29,20 +36,25 @@ export interface ScalerServiceOptions {
   retainTerminatedSeconds?: number;
   /** Called after every tick (live clients refetch the cloud state). */
   onTick?: () => void;
+  /** What an earlier run saved (host.saveState): API settings, totals, the runaway guard. */
+  state?: PersistedScalerState;
 }
 
 export class ScalerService {
   private settings: ScalerSettings;
   private readonly history: EventHistory;
-  private readonly backoffs = new Map<string, PoolBackoff>();
-  private pausedUntil = 0;
+  private readonly actuator: Actuator;
   private timer?: ReturnType<typeof setInterval>;
   private running: Promise<ScalerDecision | undefined> = Promise.resolve(undefined);
   private pending = false;
   private lastDecision?: ScalerDecision;
   private lastTickAt?: number;
   private lastWorkers: WorkerView[] = [];
-  private readonly counters = { launches: 0, launchFailures: 0, terminations: 0, interruptions: 0, orphans: 0 };
+  private lastOffers: OfferView[] = [];
+  private readonly counters: ScalerCounters;
+  private settingsPatch: Partial<ScalerSettings>;
+  private readonly guard: CloudGuard;
+  private savedState?: string;
   private readonly newId: () => string;
 
   constructor(
@@ -51,9 +63,35 @@ export class ScalerService {
     settings: ScalerSettings,
     private readonly options: ScalerServiceOptions = {},
   ) {
-    this.settings = { ...settings };
+    this.settingsPatch = { ...options.state?.settingsPatch };
+    this.settings = { ...settings, ...this.settingsPatch };
+    this.counters = { launches: 0, launchFailures: 0, terminations: 0, interruptions: 0, orphans: 0, ...options.state?.counters };
+    this.guard = new CloudGuard(options.state?.guard);
+    this.actuator = new Actuator({ host, provider, counters: this.counters, event: (e) => this.event(e), settings: () => this.settings, newId: () => this.newId() });
     this.history = new EventHistory(options.historySize ?? 500);
     this.newId = options.newId ?? (() => randomUUID());
+    this.guard.onAlert(({ change, alert }) => this.event({ kind: 'alert', message: `${change}: ${alert.message}` }));
+  }
+
+  /** Observes alerts as they are raised, updated and cleared (budgets, instances that never became workers). */
+  onAlert(listener: AlertListener): () => void {
+    return this.guard.onAlert(listener);
+  }
+
+  /** True while a budget says paid instances take no new job (the dispatcher asks before giving one). */
+  holdsJobsOf(workerName: string): boolean {
+    if (!this.guard.stopsJobs()) return false;
+    return this.recordsCache.some((r) => isAlive(r) && r.perHour > 0 && workersOf(r, [{ name: workerName, affinities: [], busy: false }]).length > 0);
+  }
+
+  private recordsCache: InstanceRecord[] = [];
+
+  private async saveState(): Promise<void> {
+    const state: PersistedScalerState = { settingsPatch: this.settingsPatch, counters: { ...this.counters }, guard: this.guard.state() };
+    const text = JSON.stringify(state);
+    if (text === this.savedState || !this.host.saveState) return;
+    this.savedState = text;
+    await this.host.saveState(state);
   }
 
   start(): void {
@@ -116,6 +154,7 @@ export class ScalerService {
 
     // Reconcile records with the provider and the workers.
     let records = await this.host.instanceRecords.list();
+    const before = records;
     const rec = reconcile(records, listed, workers, {
       now,
       bootDeadlineSeconds: this.settings.bootDeadlineSeconds,
@@ -127,12 +166,20 @@ export class ScalerService {
     for (const e of rec.events) this.event(e);
     this.counters.interruptions += rec.interruptions;
     if (rec.changed.length || rec.removed.length) records = await this.host.instanceRecords.list();
+    this.guard.reconciled(before, records, now);
+    this.recordsCache = records;
 
+    const missing = this.provider.missingPrices?.() ?? [];
     const offerViews: OfferView[] = offers.map((o) => {
       const p: Partial<Record<Market, number>> = {};
       for (const q of prices) if (q.instanceType === o.name && o.markets.includes(q.market)) p[q.market] = q.perHour;
-      return { name: o.name, slots: o.slots, affinities: [...o.affinities].sort(), bootSeconds: o.bootSeconds, prices: p };
+      const unpriced: Partial<Record<Market, string>> = {};
+      for (const m of missing) if (m.instanceType === o.name && o.markets.includes(m.market) && p[m.market] === undefined) unpriced[m.market] = m.reason;
+      return { name: o.name, slots: o.slots, affinities: [...o.affinities].sort(), bootSeconds: o.bootSeconds, prices: p, ...(Object.keys(unpriced).length ? { unpriced } : {}) };
     });
+    this.lastOffers = offerViews;
+    const fingerprint = JSON.stringify([this.host.serverUrl, offerViews.map((o) => [o.name, o.slots, o.affinities, o.bootSeconds])]);
+    if (this.guard.boot.settingsAre(fingerprint, now)) this.event({ kind: 'settings', message: 'the provider settings or the server URL changed: launches into pools that missed the boot deadline may resume' });
     const decision = decide({
       now,
       demand: demand.demand,
@@ -142,11 +189,16 @@ export class ScalerService {
       instances: records,
       offers: offerViews,
       settings: this.settings,
-      backoffs: [...this.backoffs.values()].filter((b) => b.until > now),
+      backoffs: [...[...this.actuator.backoffs.values()].filter((b) => b.until > now), ...this.guard.backoffs(now, this.settings)],
       listed,
     });
-    const launches = now < this.pausedUntil ? [] : decision.launches;
-    if (launches.length < decision.launches.length) decision.reasons.push(`launches paused until ${new Date(this.pausedUntil).toISOString()} after a provider error`);
+    this.guard.terminating(decision.terminations, records, now, this.settings);
+    const guarded = this.guard.filter(decision.launches, { records, workers, offers: offerViews, spend: this.spendSummary(records, now), now, settings: this.settings });
+    decision.reasons.push(...guarded.reasons);
+    const planned = new Set(decision.terminations.map((t) => t.instanceId));
+    decision.terminations.push(...guarded.terminations.filter((t) => !planned.has(t.instanceId)));
+    const launches = now < this.actuator.pausedUntil ? [] : guarded.launches;
+    if (launches.length < guarded.launches.length) decision.reasons.push(`launches paused until ${new Date(this.actuator.pausedUntil).toISOString()} after a provider error`);
     const previous = this.lastDecision;
     this.lastDecision = decision;
     // Record a decision when it acts, or when its reasons change in more than their numbers (no flood of identical ticks).
@@ -154,120 +206,19 @@ export class ScalerService {
     if (decision.launches.length || decision.terminations.length || shape(previous?.reasons) !== shape(decision.reasons)) {
       this.event({ kind: 'decision', message: `launch ${launches.reduce((n, l) => n + l.count, 0)}, terminate ${decision.terminations.length}`, reasons: decision.reasons });
     }
-    await this.applyTerminations(decision.terminations, records);
-    for (const order of launches) await this.applyLaunch(order, offerViews);
+    await this.actuator.terminate(decision.terminations, records);
+    for (const order of launches) await this.actuator.launch(order, offerViews);
+    const after = await this.host.instanceRecords.list();
+    this.recordsCache = after;
+    await this.host.spend?.settle(after, this.settings.minimumBilledSeconds);
+    const missed = after.filter((r) => r.becameWorkerAt === undefined && r.instanceId).map((r) => r.instanceId!);
+    this.guard.updateAlerts(now, this.settings, this.provider.bootFailureCauses?.({ serverUrl: this.host.serverUrl, instanceIds: missed }), this.host.serverUrl);
+    await this.saveState();
     return decision;
   }
 
-  private async applyTerminations(orders: readonly TerminationOrder[], records: readonly InstanceRecord[]): Promise<void> {
-    if (orders.length === 0) return;
-    const byId = new Map(records.filter((r) => r.instanceId).map((r) => [r.instanceId!, r]));
-    for (const o of orders) {
-      const r = byId.get(o.instanceId);
-      if (r && isAlive(r)) await this.host.instanceRecords.put({ ...r, state: 'terminating', reason: o.reason });
-      if (o.orphan) {
-        this.counters.orphans++;
-        this.event({ kind: 'orphan', message: o.reason, instanceIds: [o.instanceId] });
-        this.host.logger.warn({ instanceId: o.instanceId }, o.reason);
-      }
-    }
-    let result;
-    try {
-      result = await this.provider.terminate(orders.map((o) => o.instanceId));
-    } catch (error) {
-      result = { terminated: [], failed: orders.map((o) => ({ id: o.instanceId, error: asProviderError(error) })) };
-    }
-    const now = this.host.clock.now();
-    for (const id of result.terminated) {
-      const r = byId.get(id);
-      const order = orders.find((o) => o.instanceId === id);
-      if (r) await this.host.instanceRecords.put({ ...r, state: 'terminated', terminatedAt: now, reason: order?.reason });
-      if (r) await this.host.revokeWorkerToken?.(r.workerName);
-      this.counters.terminations++;
-      this.event({ kind: 'terminate', message: order?.reason ?? `terminated ${id}`, instanceIds: [id] });
-    }
-    for (const f of result.failed) {
-      const r = byId.get(f.id);
-      // Back to what it was, so the next tick decides again.
-      if (r) await this.host.instanceRecords.put(r);
-      this.event({ kind: 'terminate-failed', message: `terminating ${f.id} failed (${f.error.code}): ${f.error.message}`, instanceIds: [f.id] });
-      this.host.logger.warn({ instanceId: f.id, code: f.error.code }, 'terminate failed');
-    }
-  }
-
-  private async applyLaunch(order: LaunchOrder, offers: readonly OfferView[]): Promise<void> {
-    const now = this.host.clock.now();
-    const perHour = offers.find((o) => o.name === order.instanceType)?.prices[order.market] ?? 0;
-    const slots = offers.find((o) => o.name === order.instanceType)?.slots ?? 1;
-    const intents: InstanceRecord[] = [];
-    for (let i = 0; i < order.count; i++) {
-      const intentId = this.newId();
-      const workerName = `${this.settings.nameprefix}${intentId.replace(/[^A-Za-z0-9]/g, '').slice(0, 12)}`;
-      intents.push({ intentId, instanceType: order.instanceType, market: order.market, state: 'launching', launchedAt: now, workerName, perHour, slots, reason: order.reason });
-    }
-    // Intent first: if we crash during the call, the next tick adopts or forgets these.
-    for (const r of intents) await this.host.instanceRecords.put(r);
-    const request: LaunchRequest = {
-      instanceType: order.instanceType,
-      market: order.market,
-      count: intents.length,
-      instances: await Promise.all(intents.map(async (r) => ({ workerName: r.workerName, workerToken: await this.host.issueWorkerToken(r.workerName), clientToken: r.intentId }))),
-      serverUrl: this.host.serverUrl,
-      tags: { [FARM_TAG]: this.host.farmId },
-    };
-    let result;
-    try {
-      result = await this.provider.launch(request);
-    } catch (error) {
-      // Outcome unknown: keep the intents; reconciliation adopts what shows up and forgets the rest.
-      const e = asProviderError(error);
-      this.backOff(order, e);
-      this.event({ kind: 'launch-failed', message: `launching ${order.count} ${order.instanceType} ${order.market} failed (${e.code}): ${e.message}; intents kept until the boot deadline` });
-      return;
-    }
-    for (const started of result.started) {
-      const r = intents.find((i) => i.workerName === started.workerName);
-      if (!r) continue;
-      await this.host.instanceRecords.put({ ...r, instanceId: started.id, state: 'booting' });
-      this.counters.launches++;
-    }
-    if (result.started.length) {
-      this.event({ kind: 'launch', message: `launched ${result.started.length} ${order.instanceType} ${order.market}: ${order.reason}`, instanceIds: result.started.map((s) => s.id) });
-    }
-    for (const f of result.failed) {
-      const r = intents.find((i) => i.workerName === f.workerName);
-      if (r) await this.host.instanceRecords.remove(r.intentId);
-      await this.host.revokeWorkerToken?.(f.workerName);
-      this.counters.launchFailures++;
-      this.backOff(order, f.error);
-    }
-    if (result.failed.length) {
-      const e = result.failed[0].error;
-      this.event({ kind: 'launch-failed', message: `${result.failed.length} of ${order.count} ${order.instanceType} ${order.market} failed to start (${e.code}): ${e.message}` });
-    }
-  }
-
-  /** Maps provider error codes to what the scaler avoids next. */
-  private backOff(order: LaunchOrder, error: ProviderError): void {
-    const now = this.host.clock.now();
-    switch (error.code) {
-      case 'capacity':
-      case 'price':
-      case 'quota':
-      case 'unknown': {
-        const until = now + this.settings.capacityBackoffSeconds * 1000;
-        this.backoffs.set(`${order.instanceType}|${order.market}`, { instanceType: order.instanceType, market: order.market, until, reason: `${error.code}: ${error.message}` });
-        break;
-      }
-      case 'throttled':
-        this.pausedUntil = Math.max(this.pausedUntil, now + 60_000);
-        break;
-      case 'auth':
-      case 'invalid':
-        this.pausedUntil = Math.max(this.pausedUntil, now + 600_000);
-        this.host.logger.error({ code: error.code }, `cloud launches paused: ${error.message}`);
-        break;
-    }
+  private spendSummary(records: readonly InstanceRecord[], now: number): SpendSummary {
+    return this.host.spend?.summary(records, now, this.settings.minimumBilledSeconds) ?? summarize([], now);
   }
 
   // ---- API-facing operations -------------------------------------------------------
@@ -276,12 +227,43 @@ export class ScalerService {
     return { ...this.settings };
   }
 
+  /** Changes settings (kept across restarts, over the config files). */
   async updateSettings(patch: Partial<ScalerSettings>): Promise<ScalerSettings> {
+    await this.running;
     this.settings = { ...this.settings, ...patch };
-    await this.host.saveSettings?.(this.settings);
+    this.settingsPatch = { ...this.settingsPatch, ...patch };
+    if (BOOT_SETTINGS.some((k) => k in patch)) this.guard.boot.acknowledge(this.host.clock.now());
+    await this.saveState();
     this.event({ kind: 'settings', message: `settings changed: ${Object.keys(patch).join(', ')}` });
     this.poke();
     return this.getSettings();
+  }
+
+  /**
+   * Acknowledges an alert: for `boot-deadline-missed`, the cause is fixed (or being watched):
+   * blocked pools and stopped launches open again. Other alerts clear by themselves.
+   */
+  async acknowledge(code: string): Promise<{ acknowledged: string; alerts: CloudStatus['alerts'] }> {
+    await this.running;
+    const alert = this.guard.list().find((a) => a.code === code);
+    if (!alert) throw notFound(`no alert ${code} is raised now (see GET /api/cloud)`);
+    if (!alert.acknowledgeable) throw conflict(`alert ${code} cannot be acknowledged: it clears by itself (${alert.message})`);
+    const now = this.host.clock.now();
+    this.guard.boot.acknowledge(now);
+    this.guard.updateAlerts(now, this.settings, undefined, this.host.serverUrl);
+    await this.saveState();
+    this.event({ kind: 'settings', message: `alert ${code} acknowledged: launches may resume` });
+    this.poke();
+    return { acknowledged: code, alerts: this.guard.list() };
+  }
+
+  /** What an estimate starts from: the offers and prices of the last tick, the settings, the instances. */
+  async estimateContext(): Promise<{ offers: OfferView[]; settings: ScalerSettings; instances: InstanceRecord[]; workers: WorkerView[]; spend: SpendSummary }> {
+    await this.running;
+    if (this.lastOffers.length === 0) await this.tick();
+    const now = this.host.clock.now();
+    const records = await this.host.instanceRecords.list();
+    return { offers: this.lastOffers, settings: this.getSettings(), instances: records.filter(isAlive), workers: this.lastWorkers, spend: this.spendSummary(records, now) };
   }
 
   /**
@@ -303,7 +285,7 @@ export class ScalerService {
       chosen = records.filter((r) => !workersOf(r, workers).some((w) => w.busy));
     }
     const orders = chosen.map((r) => ({ instanceId: r.instanceId!, intentId: r.intentId, reason: `terminated on request${ids?.length ? '' : ' (all idle instances)'}` }));
-    await this.applyTerminations(orders, records);
+    await this.actuator.terminate(orders, records);
     const done = new Set((await this.host.instanceRecords.list()).filter((r) => r.state === 'terminated').map((r) => r.instanceId));
     const terminated = orders.filter((o) => done.has(o.instanceId)).map((o) => o.instanceId);
     return {
@@ -318,22 +300,23 @@ export class ScalerService {
 
   async status(): Promise<CloudStatus> {
     const now = this.host.clock.now();
-    const instances = (await this.host.instanceRecords.list()).map((r) => describeInstance(r, this.lastWorkers, now, this.settings.minimumBilledSeconds));
+    const records = await this.host.instanceRecords.list();
+    const instances = records.map((r) => describeInstance(r, this.lastWorkers, now, this.settings.minimumBilledSeconds));
+    const spend = this.spendSummary(records, now);
+    const live = instanceTotals(instances);
     return {
       provider: this.provider.name,
       policy: this.settings.policy,
       settings: this.getSettings(),
+      alerts: this.guard.list(),
       instances,
-      totals: { ...instanceTotals(instances), ...this.counters },
-      backoffs: [...this.backoffs.values()].filter((b) => b.until > now),
-      launchesPausedUntil: this.pausedUntil > now ? this.pausedUntil : undefined,
+      totals: { ...live, costSoFar: this.host.spend ? spend.allTime : live.costSoFar, ...this.counters, neverWorkers: this.guard.boot.wasted },
+      spend,
+      budgets: this.guard.budgets() ?? budgetStatus(this.settings, { today: spend.today, thisMonth: spend.thisMonth, perHourNow: live.perHour }),
+      backoffs: [...[...this.actuator.backoffs.values()].filter((b) => b.until > now), ...this.guard.backoffs(now, this.settings)],
+      launchesPausedUntil: this.actuator.pausedUntil > now ? this.actuator.pausedUntil : undefined,
       lastTickAt: this.lastTickAt,
       reasons: this.lastDecision?.reasons ?? [],
     };
   }
-}
-
-function asProviderError(error: unknown): ProviderError {
-  if (error instanceof ProviderError) return error;
-  return new ProviderError('unknown', error instanceof Error ? error.message : String(error));
 }

@@ -13,6 +13,12 @@ export const defaultScalerSettings: ScalerSettings = {
   budgetPerHour: null,
   allowSpot: true,
   bootDeadlineSeconds: 900,
+  bootMissBackoffSeconds: 900,
+  maxBootMisses: 3,
+  budgetPerDay: null,
+  budgetPerMonth: null,
+  budgetAlertFraction: 0.8,
+  budgetAction: 'stop-launching',
   capacityBackoffSeconds: 600,
   workPerSlotBootFactor: 12,
   busyWaitBootFactor: 2,
@@ -36,6 +42,12 @@ export const scalerSettingsPatchSchema = z
     budgetPerHour: z.number().positive().nullable(),
     allowSpot: z.boolean(),
     bootDeadlineSeconds: z.number().min(60),
+    bootMissBackoffSeconds: seconds,
+    maxBootMisses: positiveInt,
+    budgetPerDay: z.number().positive().nullable(),
+    budgetPerMonth: z.number().positive().nullable(),
+    budgetAlertFraction: z.number().gt(0).max(1),
+    budgetAction: z.enum(['stop-launching', 'stop-jobs']),
     capacityBackoffSeconds: seconds,
     workPerSlotBootFactor: z.number().min(0),
     busyWaitBootFactor: z.number().min(0),
@@ -65,9 +77,31 @@ export function settingsFromIni(values: Readonly<Record<string, string | undefin
   out.maxInstances = num('maxinstances') ?? out.maxInstances;
   out.maxLaunchesPerMinute = num('maxlaunchesperminute') ?? out.maxLaunchesPerMinute;
   out.budgetPerHour = num('budgetperhour') ?? out.budgetPerHour;
+  out.budgetPerDay = num('budgetperday') ?? out.budgetPerDay;
+  out.budgetPerMonth = num('budgetpermonth') ?? out.budgetPerMonth;
+  const alertAt = values.budgetalert?.trim();
+  if (alertAt) {
+    // `80%` or `0.8`
+    const fraction = alertAt.endsWith('%') ? Number(alertAt.slice(0, -1)) / 100 : Number(alertAt);
+    if (!(fraction > 0 && fraction <= 1)) throw new Error(`setting budgetalert must be a share like 0.8 or 80%, got "${alertAt}"`);
+    out.budgetAlertFraction = fraction;
+  }
+  if (values.budgetaction !== undefined) {
+    if (values.budgetaction !== 'stop-launching' && values.budgetaction !== 'stop-jobs') throw new Error(`setting budgetaction must be stop-launching or stop-jobs, got "${values.budgetaction}"`);
+    out.budgetAction = values.budgetaction;
+  }
+  out.bootDeadlineSeconds = num('bootdeadline') ?? out.bootDeadlineSeconds;
+  out.bootMissBackoffSeconds = num('bootmissbackoff') ?? out.bootMissBackoffSeconds;
+  out.maxBootMisses = num('maxbootmisses') ?? out.maxBootMisses;
   if (values.policy !== undefined) {
     if (values.policy !== 'cost' && values.policy !== 'classic') throw new Error(`setting policy must be cost or classic, got "${values.policy}"`);
     out.policy = values.policy;
+  }
+  // The same ranges as the API's (a boot deadline under a minute, a zero budget…).
+  const checked = scalerSettingsPatchSchema.safeParse(out);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new Error(`setting ${issue.path.join('.')}: ${issue.message}`);
   }
   return out;
 }

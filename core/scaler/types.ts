@@ -7,6 +7,8 @@ import type { Market } from '../plugin-api.ts';
 
 export type PolicyName = 'cost' | 'classic';
 
+export type BudgetAction = 'stop-launching' | 'stop-jobs';
+
 /** Runnable jobs (WAITING with their dependencies done) that need the same affinity set. */
 export interface DemandGroup {
   /** Sorted, de-duplicated affinities every job of the group needs. */
@@ -28,6 +30,8 @@ export interface ArrivalHistory {
   affinities: string[];
   /** Ascending ms timestamps of the most recent arrivals (a few dozen are enough). */
   times: number[];
+  /** Mean duration of recently finished jobs of this set, in seconds, when known. */
+  meanSeconds?: number;
 }
 
 /** One worker (one slot) the server knows. */
@@ -81,6 +85,8 @@ export interface InstanceRecord {
   reason?: string;
   /** When its spot capacity was reclaimed (ms), if it was. */
   interruptedAt?: number;
+  /** Since when none of its workers calls in (ms), after it had become a worker (a server restart, a hung machine). */
+  workerLostAt?: number;
 }
 
 /** An instance type the provider offers, joined with its current prices. */
@@ -91,6 +97,8 @@ export interface OfferView {
   bootSeconds: number;
   /** Price per hour per market; a market absent here cannot be bought. */
   prices: Partial<Record<Market, number>>;
+  /** Why a market the type is offered on has no price (shown as the reason nothing launches). */
+  unpriced?: Partial<Record<Market, string>>;
 }
 
 /** A pool (type + market) the scaler should avoid until `until` (ms), after a capacity error. */
@@ -104,7 +112,7 @@ export interface PoolBackoff {
 /** A provider instance as seen by `list()`, reduced to what the safety rules need. */
 export interface ListedInstance {
   id: string;
-  state: 'pending' | 'running' | 'stopping' | 'terminated';
+  state: 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated';
   instanceType: string;
   workerName: string;
   launchedAt: number;
@@ -130,6 +138,18 @@ export interface ScalerSettings {
   allowSpot: boolean;
   /** Seconds an instance may take to become a worker before it is terminated. */
   bootDeadlineSeconds: number;
+  /** A pool whose instance missed the boot deadline is avoided this long, doubled for each further miss in a row. */
+  bootMissBackoffSeconds: number;
+  /** Misses in a row that block a pool, and on the whole farm stop every launch, until acknowledged. */
+  maxBootMisses: number;
+  /** Spend limit per UTC day (currency); null = none. */
+  budgetPerDay: number | null;
+  /** Spend limit per UTC month (currency); null = none. */
+  budgetPerMonth: number | null;
+  /** Share of a daily or monthly limit at which the budget alert is raised (0–1). */
+  budgetAlertFraction: number;
+  /** When a limit is reached: stop launching, or also stop giving new jobs to paid instances (they then go). */
+  budgetAction: BudgetAction;
   /** Seconds a pool is avoided after a capacity error. */
   capacityBackoffSeconds: number;
   /** cost: each launched slot should expect at least this many boot-times of work. */
@@ -159,6 +179,8 @@ export interface TerminationOrder {
   intentId?: string;
   /** True for tagged instances with no record. */
   orphan?: boolean;
+  /** True when it never became a worker within the boot deadline. */
+  bootMiss?: boolean;
 }
 
 export interface ScalerDecision {

@@ -1,5 +1,5 @@
 /**
- * The five reference workloads `bench:scaler` runs (also saved as bench/traces/*.json).
+ * The six reference workloads `bench:scaler` runs (also saved as bench/traces/*.json).
  * Prices are us-east-1 Linux figures of the kind the EC2 pricing pages and spot price history
  * show (on-demand list prices; spot a typical recent level). The FIRST type of each trace is
  * what a studio would have put in the old `cloud_aws.ini` (`instancetype`) for that workload:
@@ -112,10 +112,26 @@ export function mixedTrace(): Trace {
   return { name: 'mixed-gpu', description: 'mixed affinities with a GPU group', instanceTypes: types, limits: { maxInstances: 30, maxPerHour: null }, jobs: jobs.jobs, seed: 55 };
 }
 
+/** A steady trickle: one short job (~11 s) every 10–20 s for three hours (CI checks, thumbnails, small conversions). */
+export function trickleTrace(): Trace {
+  const rng = new SeededRandom(66);
+  const jobs = new JobList();
+  for (let t = rng.between(0, 15); t < 3 * 3600; t += rng.between(10, 20)) {
+    jobs.add({ submit: Math.round(t), duration: Math.max(2, lognormal(rng, 11, 4)), affinity: 'linux' });
+  }
+  const types: TraceInstanceType[] = [
+    { name: 'm5.large', slots: 1, affinities: ['linux'], onDemandPerHour: 0.096, spotPerHour: 0.041, bootSeconds: 80, spotInterruptionsPerHour: 0.05 },
+    { name: 'c6a.large', slots: 1, affinities: ['linux'], onDemandPerHour: 0.0765, spotPerHour: 0.031, bootSeconds: 75, spotInterruptionsPerHour: 0.08 },
+    { name: 'c6a.2xlarge', slots: 4, affinities: ['linux'], onDemandPerHour: 0.306, spotPerHour: 0.118, bootSeconds: 85, spotInterruptionsPerHour: 0.08 },
+  ];
+  return { name: 'trickle-15s', description: 'one short job every ~15 s', instanceTypes: types, limits: { maxInstances: 20, maxPerHour: null }, jobs: jobs.jobs, seed: 66 };
+}
+
 export const referenceTraces: Record<string, () => Trace> = {
   'render-2000': renderTrace,
   'bursts-30s': burstTrace,
   'sparse-day': sparseTrace,
   'sim-render-comp': chainTrace,
   'mixed-gpu': mixedTrace,
+  'trickle-15s': trickleTrace,
 };

@@ -52,9 +52,10 @@ export class SimulatedFarm {
       slots: t.slots,
       affinities: [...t.affinities].sort(),
       bootSeconds: t.bootSeconds,
+      // 0 is a price (capacity that costs nothing); absent or null means the market cannot be bought.
       prices: {
-        ...(t.onDemandPerHour ? { 'on-demand': t.onDemandPerHour } : {}),
-        ...(t.spotPerHour ? { spot: t.spotPerHour } : {}),
+        ...(t.onDemandPerHour != null ? { 'on-demand': t.onDemandPerHour } : {}),
+        ...(t.spotPerHour != null ? { spot: t.spotPerHour } : {}),
       },
     }));
   }
@@ -194,7 +195,7 @@ export class SimulatedFarm {
   launch(order: LaunchOrder, at: number): Array<{ id: string; readyAfter: number; interruptAt: number }> {
     const type = this.trace.instanceTypes.find((t) => t.name === order.instanceType);
     const price = order.market === 'spot' ? type?.spotPerHour : type?.onDemandPerHour;
-    if (!type || !price) return [];
+    if (!type || price == null) return [];
     const out: Array<{ id: string; readyAfter: number; interruptAt: number }> = [];
     for (let k = 0; k < order.count; k++) {
       const n = ++this.counter;
@@ -312,7 +313,7 @@ export class SimulatedFarm {
     return {
       now,
       demand,
-      arrivals: [...this.arrivals.values()].map((a) => ({ affinities: a.affinities, times: [...a.times] })),
+      arrivals: [...this.arrivals].map(([key, a]) => ({ affinities: a.affinities, times: [...a.times], meanSeconds: mean(this.recentByKey.get(key)) })),
       runningJobs: this.running.size,
       workers,
       instances: this.records,
@@ -322,4 +323,8 @@ export class SimulatedFarm {
       listed: alive.map((i) => ({ id: i.id, state: i.ready ? 'running' : 'pending', instanceType: i.type.name, workerName: i.record.workerName, launchedAt: i.record.launchedAt })),
     };
   }
+}
+
+function mean(values: readonly number[] | undefined): number | undefined {
+  return values && values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
 }

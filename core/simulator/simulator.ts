@@ -36,6 +36,8 @@ export interface SimulationResult {
   launchesForUnservable: number;
   /** Instances still running when the simulation ended (they are billed to the end). */
   instancesLeftRunning: number;
+  /** Seconds until the last of `watchJobs` (and their subtrees) finished; undefined when not asked or not all finished. */
+  watchedFinish?: number;
 }
 
 export interface SimulationOptions {
@@ -48,6 +50,10 @@ export interface SimulationOptions {
   drainSeconds?: number;
   /** Called with every decision that launches or terminates something (for explanations and debugging). */
   onDecision?: (atSeconds: number, decision: ScalerDecision) => void;
+  /** Instances running at time 0 (an estimate starts from the farm as it is), ready after `readySeconds`. */
+  initialInstances?: Array<{ instanceType: string; market: LaunchOrder['market']; readySeconds: number }>;
+  /** Job ids whose finish time to report in `watchedFinish` (groups count with their subtrees). */
+  watchJobs?: number[];
 }
 
 type SimEvent =
@@ -81,7 +87,7 @@ export function lowerBoundCost(trace: Trace, graph = new JobGraph(trace.jobs)): 
     let best = Infinity;
     for (const t of trace.instanceTypes) {
       if (!canServe(job.affinities, t.affinities)) continue;
-      for (const price of [t.onDemandPerHour, t.spotPerHour]) if (price) best = Math.min(best, price / 3600 / t.slots);
+      for (const price of [t.onDemandPerHour, t.spotPerHour]) if (price != null) best = Math.min(best, price / 3600 / t.slots);
     }
     if (Number.isFinite(best)) total += job.spec.duration * best;
   }
@@ -97,6 +103,12 @@ export function simulate(trace: Trace, options: SimulationOptions): SimulationRe
   const queue = new EventQueue<SimEvent>();
   const farm = new SimulatedFarm(trace, settings, graph, rng, EPOCH);
   for (const job of graph.jobs.values()) queue.push(job.spec.submit, { kind: 'submit', job });
+  for (const initial of options.initialInstances ?? []) {
+    for (const inst of farm.launch({ instanceType: initial.instanceType, market: initial.market, count: 1, reason: 'running when the estimate was made' }, 0)) {
+      queue.push(Math.max(0, initial.readySeconds), { kind: 'ready', instanceId: inst.id });
+      if (Number.isFinite(inst.interruptAt)) queue.push(inst.interruptAt, { kind: 'interrupt', instanceId: inst.id });
+    }
+  }
 
   let now = 0;
   let lastTick = -Infinity;
@@ -179,7 +191,21 @@ export function simulate(trace: Trace, options: SimulationOptions): SimulationRe
     unfinishedJobs: unfinished(),
     launchesForUnservable,
     instancesLeftRunning,
+    ...(options.watchJobs ? { watchedFinish: watchedFinish(graph, options.watchJobs) } : {}),
   };
+}
+
+/** When the last work job under `ids` finished (seconds), or undefined if one did not. */
+function watchedFinish(graph: JobGraph, ids: readonly number[]): number | undefined {
+  let last = 0;
+  const stack = ids.map((id) => graph.jobs.get(id)).filter((j): j is SimJob => j !== undefined);
+  while (stack.length > 0) {
+    const job = stack.pop()!;
+    if (job.isGroup) stack.push(...job.children);
+    else if (job.finishedAt === undefined) return undefined;
+    else last = Math.max(last, job.finishedAt);
+  }
+  return Math.round(last);
 }
 
 function servesAnyDemand(order: LaunchOrder, demand: string[][], trace: Trace): boolean {

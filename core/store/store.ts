@@ -29,6 +29,8 @@ export interface Store {
   audit: Collection;
   /** Every collection, for what acts on all of them (backups). */
   all(): Collection<unknown>[];
+  /** What cloud instances cost (core/cloud/spend-ledger.ts). */
+  spend: Collection;
   close(): Promise<void>;
 }
 
@@ -45,7 +47,8 @@ export function openStore(options: StoreOptions): Store {
     users: make('users'),
     sessions: make('sessions'),
     audit: make('audit'),
-    all: (): Collection<unknown>[] => [store.jobs, store.workers, store.events, store.settings, store.instances, store.tokens, store.users, store.sessions, store.audit] as Collection<unknown>[],
+    spend: make('spend'),
+    all: (): Collection<unknown>[] => [store.jobs, store.workers, store.events, store.settings, store.instances, store.tokens, store.users, store.sessions, store.audit, store.spend] as Collection<unknown>[],
     async close() {
       await Promise.all(store.all().map((c) => c.close()));
     },

@@ -5,13 +5,14 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import {
-  ProviderError,
+  isLoopbackUrl, ProviderError,
   type CloudProvider, type InstanceState, type InstanceTypeOffer, type LaunchRequest, type LaunchResult, type Market,
-  type PluginLogger, type PriceQuote, type ProviderErrorCode, type ProviderInstance, type TerminateResult,
+  type BootFailureCause, type MissingPrice, type PluginLogger, type PriceQuote, type ProviderErrorCode, type ProviderInstance, type TerminateResult,
 } from '../../core/plugin-api.ts';
 import { awsErrorCode, awsErrorMessage, hasCode, sendAs, toProviderError, withBackoff, type BackoffOptions } from './aws-errors.ts';
 import type { AwsSettings } from './aws-settings.ts';
 import { FARM_TAG, launchData, launchOnFleet, WORKER_TAG } from './ec2-launch.ts';
+import { awsBootFailureCauses } from './boot-causes.ts';
 import { PriceBook } from './prices.ts';
 import { encodeUserData, loadUserDataTemplate, renderWorkerUserData } from './user-data.ts';
 
@@ -33,10 +34,10 @@ const stateMap: Record<string, InstanceState> = {
   pending: 'pending',
   running: 'running',
   'shutting-down': 'stopping',
-  stopping: 'stopping',
-  // Workers are started with shutdown behaviour "terminate"; a stopped one serves nobody but
-  // still costs its volume, so the scaler sees it on its way out.
-  stopped: 'stopping',
+  // Workers are started with shutdown behaviour "terminate": one stopped (by hand, or a spot
+  // pool that stops) serves nobody but still costs its volumes, and stays until terminated.
+  stopping: 'stopped',
+  stopped: 'stopped',
   terminated: 'terminated',
 };
 
@@ -75,6 +76,14 @@ export class Ec2Provider implements CloudProvider {
     return this.prices_.quotes();
   }
 
+  missingPrices(): MissingPrice[] {
+    return this.prices_.missing();
+  }
+
+  bootFailureCauses({ serverUrl, instanceIds }: { serverUrl: string; instanceIds: string[] }): BootFailureCause[] {
+    return awsBootFailureCauses(this.deps.settings, serverUrl, instanceIds);
+  }
+
   async list(farmId: string): Promise<ProviderInstance[]> {
     const out: ProviderInstance[] = [];
     let NextToken: string | undefined;
@@ -103,9 +112,9 @@ export class Ec2Provider implements CloudProvider {
       return result;
     };
     if (request.market === 'spot' && !s.spot) return failAll(new ProviderError('invalid', 'spot is turned off in the AWS settings (spot = false)'));
-    if (!s.imageId) return failAll(new ProviderError('invalid', 'no AMI: set imageid in the AWS settings'));
+    if (!s.imageId) return failAll(new ProviderError('invalid', 'no AMI: set imageid in cloud_aws.ini, or run `npm run cli -- aws setup --image-id ami-…`'));
     const serverUrl = s.serverUrl || request.serverUrl;
-    if (/^https?:\/\/(localhost|127\.|\[::1\])/i.test(serverUrl)) {
+    if (isLoopbackUrl(serverUrl)) {
       return failAll(new ProviderError('invalid', `workers on EC2 cannot reach the server at ${serverUrl}: set serverurl (or [coalition] ip) in the AWS settings, or publicurl in [server]`));
     }
     let template: string;

@@ -1,7 +1,7 @@
 import { DescribeSpotPriceHistoryCommand, type EC2Client, type SpotPrice } from '@aws-sdk/client-ec2';
 import { GetProductsCommand, type PricingClient } from '@aws-sdk/client-pricing';
-import type { PluginLogger, PriceQuote } from '../../core/plugin-api.ts';
-import { withBackoff, type BackoffOptions } from './aws-errors.ts';
+import type { MissingPrice, PluginLogger, PriceQuote } from '../../core/plugin-api.ts';
+import { awsErrorMessage, withBackoff, type BackoffOptions } from './aws-errors.ts';
 import type { AwsSettings } from './aws-settings.ts';
 
 export interface PriceBookDeps {
@@ -16,11 +16,13 @@ export interface PriceBookDeps {
 
 /**
  * Spot prices from DescribeSpotPriceHistory (latest per type and zone), on-demand prices from
- * `ondemandprice.<type>` settings or the AWS Price List; all cached for `pricettl` seconds.
+ * `ondemandprice.<type>` settings or the AWS Price List; all cached for `pricettl` seconds —
+ * a failed lookup too, so it is tried again after that long, never given up on.
  */
 export class PriceBook {
   private cache?: { at: number; quotes: PriceQuote[] };
-  private readonly onDemandCache = new Map<string, number | null>();
+  private readonly onDemandCache = new Map<string, { at: number; price: number | null; why?: string }>();
+  private spotFailure?: string;
   private readonly now: () => number;
 
   constructor(private readonly deps: PriceBookDeps) {
@@ -43,6 +45,23 @@ export class PriceBook {
     }
     this.cache = { at, quotes };
     return quotes;
+  }
+
+  /** The offered types and markets the last quotes left out, each with what failed and the setting that fixes it. */
+  missing(): MissingPrice[] {
+    const quoted = new Set((this.cache?.quotes ?? []).map((q) => `${q.instanceType}|${q.market}`));
+    const out: MissingPrice[] = [];
+    for (const type of this.deps.settings.instanceTypes) {
+      if (!quoted.has(`${type}|on-demand`)) {
+        const why = this.onDemandCache.get(type)?.why ?? 'not looked up yet';
+        out.push({ instanceType: type, market: 'on-demand', reason: `no price for ${type} on-demand (${why}); set ondemandprice.${type}` });
+      }
+      if (this.deps.settings.spot && !quoted.has(`${type}|spot`)) {
+        const why = this.spotFailure ?? `no spot price history for ${type} in ${this.deps.settings.availabilityZone ?? this.deps.settings.region}`;
+        out.push({ instanceType: type, market: 'spot', reason: `no price for ${type} spot (${why})` });
+      }
+    }
+    return out;
   }
 
   /** The latest spot price per instance type (the cheapest zone unless a zone is set). */
@@ -68,9 +87,11 @@ export class PriceBook {
         NextToken = page.NextToken || undefined;
       } while (NextToken);
     } catch (err) {
+      this.spotFailure = `spot price history unreachable: ${awsErrorMessage(err)}`;
       this.deps.logger.warn({ err: String(err) }, 'spot prices unavailable (ec2:DescribeSpotPriceHistory)');
       return new Map();
     }
+    this.spotFailure = undefined;
     const out = new Map<string, number>();
     for (const p of latest.values()) {
       const price = Number(p.SpotPrice);
@@ -85,8 +106,10 @@ export class PriceBook {
   async onDemand(type: string): Promise<number | null> {
     const configured = this.deps.settings.onDemandPrices[type];
     if (configured !== undefined) return configured;
-    if (this.onDemandCache.has(type)) return this.onDemandCache.get(type) ?? null;
+    const cached = this.onDemandCache.get(type);
+    if (cached && this.now() - cached.at < this.deps.settings.priceTtlSeconds * 1000) return cached.price;
     let price: number | null = null;
+    let why = 'no price list client';
     if (this.deps.pricing) {
       try {
         const res = await withBackoff(() => this.deps.pricing!.send(new GetProductsCommand({
@@ -103,12 +126,13 @@ export class PriceBook {
           MaxResults: 10,
         })), this.deps.backoff);
         price = onDemandPriceFromPriceList(res.PriceList ?? []);
+        why = `the price list has no Linux on-demand price for it in ${this.deps.settings.region}`;
       } catch (err) {
-        this.deps.logger.warn({ instanceType: type, err: String(err) }, 'on-demand price unavailable (pricing:GetProducts); set ondemandprice.<type> in the settings');
+        why = `price list unreachable: ${awsErrorMessage(err)}`;
       }
     }
-    if (price === null) this.deps.logger.warn({ instanceType: type }, 'no on-demand price for this instance type');
-    this.onDemandCache.set(type, price);
+    if (price === null) this.deps.logger.warn({ instanceType: type }, `no on-demand price for ${type} (${why}); set ondemandprice.${type} in the AWS settings`);
+    this.onDemandCache.set(type, { at: this.now(), price, ...(price === null ? { why } : {}) });
     return price;
   }
 }

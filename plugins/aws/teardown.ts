@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import {
   DeleteInternetGatewayCommand, DeleteRouteTableCommand, DeleteSecurityGroupCommand, DeleteSubnetCommand, DeleteVpcCommand,
   DescribeInstancesCommand, DetachInternetGatewayCommand, DisassociateRouteTableCommand, RevokeSecurityGroupIngressCommand,
+  TerminateInstancesCommand, type EC2Client, type Instance,
 } from '@aws-sdk/client-ec2';
 import {
   DeleteInstanceProfileCommand, DeleteRoleCommand, DeleteRolePolicyCommand, RemoveRoleFromInstanceProfileCommand,
@@ -18,6 +19,7 @@ type Deleter = (c: AwsClients, r: CreatedResource) => Promise<unknown>;
 /** How each kind is deleted, the IAM action that takes, and the codes meaning "already gone". */
 const deleters: Record<ResourceKind, { action: string; gone: string[]; run: Deleter }> = {
   'settings-file': { action: 'file', gone: [], run: async (_c, r) => rmSync(r.id, { force: true }) },
+  file: { action: 'file', gone: [], run: async (_c, r) => rmSync(r.id, { force: true }) },
   'instance-profile-role': {
     action: 'iam:RemoveRoleFromInstanceProfile', gone: ['NoSuchEntity'],
     run: (c, r) => c.iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: r.id, RoleName: r.parent })),
@@ -53,22 +55,49 @@ export function teardownPlan(ctx: SetupContext): PlannedAction[] {
   return [...ctx.state.created].reverse().map((r) => ({ action: 'delete', resource: r.kind, name: r.kind === 's3-object' ? `s3://${r.parent}/${r.id}` : r.id, ...(r.name ? { detail: r.name } : {}) }));
 }
 
+async function farmInstances(ctx: SetupContext, ec2: EC2Client): Promise<Instance[]> {
+  const res = await act('ec2:DescribeInstances', () => ec2.send(new DescribeInstancesCommand({
+    Filters: [{ Name: `tag:${FARM_TAG}`, Values: [ctx.farmId] }, { Name: 'instance-state-name', Values: ['pending', 'running', 'shutting-down', 'stopping', 'stopped'] }],
+  })));
+  return (res.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+}
+
+/**
+ * Terminates the farm's stopped instances (they serve no one and hold the subnet and groups),
+ * then waits until no instance of the farm is left shutting down. Refuses, changing nothing,
+ * while some run: the scaler may be using them.
+ */
+async function clearInstances(ctx: SetupContext, ec2: EC2Client, sleep: (ms: number) => Promise<void>): Promise<string | undefined> {
+  let instances = await farmInstances(ctx, ec2);
+  const running = instances.filter((i) => ['pending', 'running'].includes(i.State?.Name ?? ''));
+  if (running.length > 0) {
+    return `${running.length} instance(s) of this farm still run (${running.map((i) => i.InstanceId).join(', ')}): stop the scaler and terminate them first.`;
+  }
+  const stopped = instances.filter((i) => ['stopping', 'stopped'].includes(i.State?.Name ?? '')).map((i) => i.InstanceId!);
+  if (stopped.length > 0) {
+    await act('ec2:TerminateInstances', () => ec2.send(new TerminateInstancesCommand({ InstanceIds: stopped })));
+    ctx.logger.info({ instanceIds: stopped }, 'teardown terminated stopped instances of the farm');
+  }
+  for (let attempt = 0; instances.length > 0; attempt++) {
+    if (attempt >= 60) return `instance(s) ${instances.map((i) => i.InstanceId).join(', ')} are still shutting down after 5 minutes; run the teardown again later.`;
+    await sleep(attempt === 0 ? 0 : 5000);
+    instances = await farmInstances(ctx, ec2);
+  }
+  return undefined;
+}
+
 /**
  * Deletes, newest first, what the wizard created and only that. Refuses while workers of the
- * farm still run (they hold the subnet and groups). What cannot be deleted — a bucket holding
- * files the wizard did not put there — stays, and is named in the outcome.
+ * farm still run (they hold the subnet and groups); stopped ones are terminated first. What
+ * cannot be deleted — a bucket holding files the wizard did not put there — stays, and is
+ * named in the outcome.
  */
-export async function teardown(ctx: SetupContext): Promise<StepOutcome> {
+export async function teardown(ctx: SetupContext, sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<StepOutcome> {
   const region = ctx.state.values.region || ctx.settings.region;
   try {
     const clients = await ctx.clients(region);
-    const res = await act('ec2:DescribeInstances', () => clients.ec2.send(new DescribeInstancesCommand({
-      Filters: [{ Name: `tag:${FARM_TAG}`, Values: [ctx.farmId] }, { Name: 'instance-state-name', Values: ['pending', 'running', 'shutting-down', 'stopping', 'stopped'] }],
-    })));
-    const live = (res.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => i.InstanceId);
-    if (live.length > 0) {
-      return { ok: false, message: `${live.length} instance(s) of this farm still exist (${live.join(', ')}): stop the scaler and terminate them first.` };
-    }
+    const refusal = await clearInstances(ctx, clients.ec2, sleep);
+    if (refusal) return { ok: false, message: refusal };
     const deleted: string[] = [];
     const kept: string[] = [];
     let refused: RefusedError | undefined;

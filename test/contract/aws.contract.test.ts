@@ -7,7 +7,8 @@ import { runProviderContract } from './provider-contract.ts';
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
 
-// The EC2 provider against an in-memory EC2 behind aws-sdk-client-mock (no AWS endpoint here).
+// The EC2 provider against an in-memory EC2 behind aws-sdk-client-mock; the same suite runs against
+// moto's server in aws-moto.contract.test.ts. This one adds the unknown-state case moto cannot produce.
 runProviderContract('aws (in-memory EC2 behind aws-sdk-client-mock)', async ({ capacity }) => {
   const ec2 = new FakeEc2();
   ec2.capacity = capacity ?? Infinity;

@@ -48,7 +48,7 @@ export interface ContractSubject {
 export type ContractFactory = (options: ContractOptions) => Promise<ContractSubject>;
 
 const FARM_TAG = 'coalition:farm';
-const KNOWN_STATES: InstanceState[] = ['pending', 'running', 'stopping', 'terminated'];
+const KNOWN_STATES: InstanceState[] = ['pending', 'running', 'stopping', 'stopped', 'terminated'];
 const LIVE: InstanceState[] = ['pending', 'running'];
 const WAIT_MS = 20_000;
 

@@ -63,6 +63,15 @@ describe('EC2 provider: launching', () => {
     expect((await make({ serverUrl: 'http://10.0.0.5:19211' }).launch(request(1, { serverUrl: 'http://127.0.0.1:19211' }))).started).toHaveLength(1);
   });
 
+  it('counts every spelling of this machine as loopback: 0.0.0.0, ::1, [::], 127.x, localhost', async () => {
+    for (const url of ['http://0.0.0.0:19211', 'http://[::1]:19211', 'http://[::]:19211', 'http://127.4.5.6:19211', 'http://127.1:19211', 'http://LOCALHOST:19211', 'http://[::ffff:127.0.0.1]:19211', 'http://0:19211']) {
+      const result = await make().launch(request(1, { serverUrl: url }));
+      expect(result.failed.map((f) => f.error.message), url).toEqual([expect.stringContaining('cannot reach the server')]);
+    }
+    expect(ec2.mock.commandCalls(RunInstancesCommand)).toHaveLength(0);
+    expect((await make().launch(request(1, { serverUrl: 'http://128.0.0.1:19211' }))).started).toHaveLength(1);
+  });
+
   it('starts an on-demand worker with tags, token, role, network, IMDSv2 and terminate-on-shutdown', async () => {
     const result = await make().launch(request(1));
     expect(result.failed).toEqual([]);
@@ -216,8 +225,8 @@ describe('EC2 provider: listing', () => {
     expect(ec2.mock.commandCalls(DescribeInstancesCommand).length).toBe(4);
     expect(ec2.mock.commandCalls(DescribeInstancesCommand)[0].args[0].input.Filters).toEqual([{ Name: 'tag:coalition:farm', Values: [FARM] }]);
     expect(listed.map((i) => [i.workerName, i.state])).toEqual([
-      ['w-pending', 'pending'], ['w-running', 'running'], ['w-shutting-down', 'stopping'], ['w-stopping', 'stopping'],
-      ['w-stopped', 'stopping'], ['w-terminated', 'terminated'],
+      ['w-pending', 'pending'], ['w-running', 'running'], ['w-shutting-down', 'stopping'], ['w-stopping', 'stopped'],
+      ['w-stopped', 'stopped'], ['w-terminated', 'terminated'],
     ]);
     expect(listed.find((i) => i.workerName === 'w-running')?.market).toBe('spot');
     expect(log.info).toHaveBeenCalledWith(expect.objectContaining({ state: 'hibernating' }), expect.stringContaining('skipping'));

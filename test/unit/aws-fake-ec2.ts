@@ -1,7 +1,10 @@
 /**
- * A small stateful in-memory EC2 behind aws-sdk-client-mock, for the AWS plugin's unit and
- * contract tests: RunInstances / CreateFleet add instances with their tags, DescribeInstances
- * filters by tag and pages, TerminateInstances fails on unknown ids as EC2 does.
+ * A small stateful in-memory EC2 behind aws-sdk-client-mock, for the AWS plugin's unit tests of
+ * what moto's server cannot produce: capacity (InsufficientInstanceCapacity, per-pool fleet
+ * errors), quota (VcpuLimitExceeded…) and throttling (RequestLimitExceeded) errors, ClientToken
+ * idempotency (moto starts a second instance for a repeated token), and CreateFleet answers.
+ * Everything moto can do is also tested against it (test/contract/aws-moto.contract.test.ts,
+ * test/integration/aws-*.test.ts).
  */
 import {
   CreateFleetCommand, CreateLaunchTemplateCommand, DeleteLaunchTemplateCommand, DescribeInstancesCommand,

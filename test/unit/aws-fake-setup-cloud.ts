@@ -125,7 +125,7 @@ export class FakeSetupCloud {
     on<ec2.DescribeImagesCommandInput, object>(this.ec2 as never, ec2.DescribeImagesCommand, 'DescribeImages', () => ({
       Images: [{ ImageId: 'ami-0old', CreationDate: '2025-01-01T00:00:00.000Z' }, { ImageId: 'ami-0new', CreationDate: '2026-06-01T00:00:00.000Z' }],
     }));
-    on<ec2.DescribeInstancesCommandInput, object>(this.ec2 as never, ec2.DescribeInstancesCommand, 'DescribeInstances', () => ({ Reservations: [{ Instances: this.liveInstances.map((InstanceId) => ({ InstanceId })) }] }));
+    on<ec2.DescribeInstancesCommandInput, object>(this.ec2 as never, ec2.DescribeInstancesCommand, 'DescribeInstances', () => ({ Reservations: [{ Instances: this.liveInstances.map((InstanceId) => ({ InstanceId, State: { Name: 'running' } })) }] }));
 
     // S3
     const bucket = (name?: string) => {

@@ -7,6 +7,8 @@ import { defaultAwsSettings, type AwsSettings } from '../../plugins/aws/aws-sett
 import { onDemandPriceFromPriceList, PriceBook } from '../../plugins/aws/prices.ts';
 import { awsError } from './aws-fake-ec2.ts';
 
+// aws-sdk-client-mock here: moto's server does not serve the Price List API (pricing:GetProducts),
+// and its spot price history is a constant; these cases need answers moto cannot give.
 const ec2Mock = mockClient(EC2Client);
 const pricingMock = mockClient(PricingClient);
 const ec2 = new EC2Client({ region: 'eu-west-3' });
@@ -96,6 +98,23 @@ describe('prices', () => {
     const quotes = await book({ instanceTypes: ['c6i.large'] }).quotes();
     expect(quotes).toEqual([]);
     expect(logger.warn.mock.calls.map((c) => c[1]).join(' ')).toMatch(/pricing:GetProducts[\s\S]*ec2:DescribeSpotPriceHistory|ec2:DescribeSpotPriceHistory[\s\S]*pricing:GetProducts/);
+  });
+
+  it('tries a failed on-demand lookup again after pricettl, and says why and what to set meanwhile', async () => {
+    pricingMock.on(GetProductsCommand).rejectsOnce(new Error('getaddrinfo ENOTFOUND api.pricing.us-east-1.amazonaws.com')).resolves({ PriceList: [product('0.0960000000')] });
+    ec2Mock.on(DescribeSpotPriceHistoryCommand).resolves({ SpotPriceHistory: [] });
+    const prices = book({ instanceTypes: ['m5.large'], spot: false, priceTtlSeconds: 600 });
+    expect(await prices.quotes()).toEqual([]);
+    expect(prices.missing()).toEqual([{
+      instanceType: 'm5.large', market: 'on-demand',
+      reason: 'no price for m5.large on-demand (price list unreachable: getaddrinfo ENOTFOUND api.pricing.us-east-1.amazonaws.com); set ondemandprice.m5.large',
+    }]);
+    now += 599_000;
+    expect(await prices.quotes()).toEqual([]); // still within pricettl: not asked again
+    expect(pricingMock.commandCalls(GetProductsCommand)).toHaveLength(1);
+    now += 2_000;
+    expect((await prices.quotes()).map((q) => [q.instanceType, q.market, q.perHour])).toEqual([['m5.large', 'on-demand', 0.096]]);
+    expect(prices.missing()).toEqual([]);
   });
 
   it('parses the Price List product JSON', () => {

@@ -185,7 +185,7 @@ describe('AWS setup wizard', () => {
     const plan = await wizard.teardownPlan();
     expect(plan.every((p) => p.action === 'delete')).toBe(true);
     expect(plan.map((p) => p.resource)).toEqual([
-      'settings-file', 'instance-profile-role', 'instance-profile', 'iam-role-policy', 'iam-role',
+      'settings-file', 'file', 'instance-profile-role', 'instance-profile', 'iam-role-policy', 'iam-role',
       's3-object', 's3-object', 'bucket', 'sg-rule', 'sg-rule', 'sg-rule', 'security-group', 'security-group',
       'route-table-association', 'route-table', 'subnet', 'igw-attachment', 'internet-gateway', 'vpc',
     ]);
@@ -195,6 +195,7 @@ describe('AWS setup wizard', () => {
     expect([...cloud.buckets.keys()]).toEqual(['someone-elses-bucket']);
     expect(cloud.roles.size + cloud.profiles.size).toBe(0);
     expect(existsSync(join(dir, 'plugins', 'aws', 'cloud_aws.ini'))).toBe(false);
+    expect(existsSync(join(dir, 'plugins', 'aws', 'server-policy.json'))).toBe(false);
     expect(await wizard.teardownPlan()).toEqual([]);
   });
 

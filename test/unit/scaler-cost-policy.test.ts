@@ -136,6 +136,35 @@ describe('cost policy: terminating', () => {
     expect(later.terminations).toHaveLength(1);
   });
 
+  describe('on a steady trickle (one ~10 s job every 15 s)', () => {
+    const trickle = (count: number, meanSeconds = 10) => [{ affinities: ['linux'], times: Array.from({ length: count }, (_, i) => NOW - s(15 * (count - 1 - i) + 3)), meanSeconds }];
+    const big = () => record(600, { instanceType: linux4.name, slots: 4, perHour: 0.1 });
+    const slotsOf = (r: ReturnType<typeof record>) => Array.from({ length: r.slots }, (_, i) => workerOf(r, { name: `${r.workerName}-${i + 1}`, idleSince: NOW - s(3) }));
+
+    it('lets an idle 4-slot instance go when a 1-slot type at a third of its price carries the load', () => {
+      const r = big();
+      const d = decide(snapshot({ offers: [linux, linux4], instances: [r], workers: slotsOf(r), arrivals: trickle(20) }));
+      expect(d.terminations.map((t) => t.instanceId)).toEqual([r.instanceId]);
+      expect(d.terminations[0].reason).toMatch(/oversized for the steady load .*c6a\.large spot at 0\.03\/h instead of 0\.1\/h/);
+    });
+
+    it('keeps it while the load needs its slots, or before enough arrivals tell the load', () => {
+      const r = big();
+      const heavy = decide(snapshot({ offers: [linux, linux4], instances: [r], workers: slotsOf(r), arrivals: trickle(20, 40) }));
+      expect(heavy.terminations).toEqual([]); // ~2.7 busy slots: 4 slots are the right size
+      const early = decide(snapshot({ offers: [linux, linux4], instances: [r], workers: slotsOf(r), arrivals: trickle(4) }));
+      expect(early.terminations).toEqual([]);
+    });
+
+    it('keeps one of two warm 1-slot instances when one carries the load, never both gone', () => {
+      const a = record(600);
+      const b = record(600);
+      const d = decide(snapshot({ instances: [a, b], workers: [workerOf(a, { idleSince: NOW - s(3) }), workerOf(b, { idleSince: NOW - s(3) })], arrivals: trickle(20) }));
+      expect(d.terminations).toHaveLength(1);
+      expect(d.terminations[0].reason).toMatch(/other ready instances \(1 slot\(s\)\) carry the steady load/);
+    });
+  });
+
   it('does not count arrivals of jobs it cannot run', () => {
     const idle = record(600);
     const times = [40, 30, 20, 10].map((ago) => NOW - s(ago));

@@ -98,3 +98,14 @@ describe('cost policy on reference workloads (figures a user would see in bench:
     });
   }
 });
+
+describe('cost policy on a steady trickle (one short job every ~15 s for 3 h)', () => {
+  it('pays at most 1.5 × the lower bound: one right-sized instance kept warm, not a 4-slot one', () => {
+    const t = referenceTraces['trickle-15s']();
+    const cost = simulate(t, { policy: 'cost' });
+    expect(cost.costRatio).toBeLessThanOrEqual(1.5);
+    expect(cost.unfinishedJobs).toBe(0);
+    expect(cost.instancesLeftRunning).toBe(0);
+    expect(cost.p95Wait).toBeLessThan(60);
+  });
+});

@@ -79,12 +79,12 @@ export function bucketStep(ctx: SetupContext): SetupStep {
       for (const item of uploadsOf(input)) {
         const name = `s3://${bucket}/${item.key}`;
         const remote = status === 'exists' ? await remoteHash(s3, bucket, item.key) : null;
-        if (!item.path) {
-          plan.push({ action: remote === null ? 'create' : 'update', resource: 's3-object', name, detail: 'packed from this checkout; uploaded only when it changed' });
-        } else if (remote === null) {
-          plan.push({ action: 'create', resource: 's3-object', name, detail: `from ${item.path}` });
+        const from = item.path ? `from ${item.path}` : 'packed from this checkout';
+        if (remote === null) {
+          plan.push({ action: 'create', resource: 's3-object', name, detail: from });
         } else {
-          plan.push(remote === await sha256File(item.path) ? { action: 'reuse', resource: 's3-object', name } : { action: 'update', resource: 's3-object', name, detail: `from ${item.path}` });
+          const local = item.path ? await sha256File(item.path) : await withPackedBundle(ctx.repoRoot, sha256File);
+          plan.push(remote === local ? { action: 'reuse', resource: 's3-object', name, detail: 'unchanged' } : { action: 'update', resource: 's3-object', name, detail: from });
         }
       }
       return plan;
@@ -124,21 +124,11 @@ async function applyBucket(ctx: SetupContext, input: Record<string, string>, buc
   }
   ctx.state.setValues({ bucket });
 
-  let tmp: string | undefined;
-  try {
-    for (const [index, item] of uploads.entries()) {
-      let path = item.path;
-      if (!path) {
-        tmp = await mkdtemp(join(tmpdir(), 'coalition-bundle-'));
-        path = join(tmp, 'coalition.tar.gz');
-        onProgress?.(index / uploads.length, 'packing the worker bundle');
-        await packWorkerBundle(ctx.repoRoot, path);
-      }
-      const uploaded = await uploadIfChanged(ctx, s3, bucket, item.key, path, region, (f) => onProgress?.((index + f) / uploads.length, `uploading ${item.key}`));
-      if (uploaded) done.push(`uploaded ${item.key}`);
-    }
-  } finally {
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+  for (const [index, item] of uploads.entries()) {
+    const upload = (path: string) => uploadIfChanged(ctx, s3, bucket, item.key, path, region, (f) => onProgress?.((index + f) / uploads.length, `uploading ${item.key}`));
+    if (!item.path) onProgress?.(index / uploads.length, 'packing the worker bundle');
+    const uploaded = item.path ? await upload(item.path) : await withPackedBundle(ctx.repoRoot, upload);
+    if (uploaded) done.push(`uploaded ${item.key}`);
   }
   onProgress?.(1, 'bucket ready');
   const values: Record<string, string> = { bucket, workerBundleKey: uploads[0].key };
@@ -178,4 +168,16 @@ async function uploadIfChanged(ctx: SetupContext, s3: S3Client, bucket: string, 
   // An object that was there before is the user's, replaced; only new ones are ours to delete.
   if (!existed) ctx.state.record({ kind: 's3-object', id: key, parent: bucket, region });
   return true;
+}
+
+/** Packs this checkout into a temporary file, hands it to `use`, then removes it. */
+async function withPackedBundle<T>(repoRoot: string, use: (path: string) => Promise<T>): Promise<T> {
+  const tmp = await mkdtemp(join(tmpdir(), 'coalition-bundle-'));
+  try {
+    const path = join(tmp, 'coalition.tar.gz');
+    await packWorkerBundle(repoRoot, path);
+    return await use(path);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
 }

@@ -124,6 +124,7 @@ async function applyIam(ctx: SetupContext, input: Record<string, string>, roleNa
   const policyFile = join(ctx.dataDir, 'plugins', 'aws', 'server-policy.json');
   mkdirSync(join(ctx.dataDir, 'plugins', 'aws'), { recursive: true });
   writeFileSync(policyFile, `${serverDoc}\n`);
+  ctx.state.record({ kind: 'file', id: policyFile });
   const values = { roleName, instanceProfileName: roleName, instanceProfileArn: profile.Arn ?? '', workerRoleArn: role.Arn!, serverPolicyFile: policyFile };
   ctx.state.setValues(values);
   return {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import type { PlannedAction, SetupStep, StepOutcome } from '../../../core/plugin-api.ts';
@@ -70,18 +70,30 @@ export function settingsStep(ctx: SetupContext): SetupStep {
         : { ok: false, message: `Missing ${missing.join(', ')}: run the earlier steps first.` };
     }),
     async plan(input): Promise<PlannedAction[]> {
-      return target(input).map((path) => ({ action: 'update', resource: 'settings-file', name: path }));
+      const text = toCloudAwsIni(await build(input));
+      return target(input).map((path): PlannedAction => {
+        const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+        if (current === text) return { action: 'reuse', resource: 'settings-file', name: path, detail: 'unchanged' };
+        return { action: current === undefined ? 'create' : 'update', resource: 'settings-file', name: path };
+      });
     },
     apply: (input) => outcomeOf(async (): Promise<StepOutcome> => {
       const settings = await build(input);
       const text = toCloudAwsIni(settings);
-      for (const path of target(input)) {
+      const written: string[] = [];
+      for (const [index, path] of target(input).entries()) {
+        const existed = existsSync(path);
+        if (existed && readFileSync(path, 'utf8') === text) continue;
         mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, text, { mode: 0o644 });
+        written.push(path);
+        // The data dir's copy is the setup's own; another path is recorded only when the setup created it (else it was the user's file).
+        if (index === 0) ctx.state.record({ kind: 'settings-file', id: path });
+        else if (!existed) ctx.state.record({ kind: 'file', id: path });
       }
-      ctx.state.record({ kind: 'settings-file', id: savedSettingsPath(ctx.dataDir) });
       ctx.state.setValues({ imageId: settings.imageId });
-      return { ok: true, message: `Saved ${target(input).join(' and ')}. Restart the server (servermode = aws) to use them.`, values: { settingsFile: savedSettingsPath(ctx.dataDir), imageId: settings.imageId } };
+      const message = written.length > 0 ? `Saved ${written.join(' and ')}. Restart the server (servermode = aws) to use them.` : `Settings unchanged in ${target(input).join(' and ')}; nothing written.`;
+      return { ok: true, message, values: { settingsFile: savedSettingsPath(ctx.dataDir), imageId: settings.imageId } };
     }),
   };
 }
@@ -97,6 +109,6 @@ async function latestDebianImage(ctx: SetupContext, region: string, architecture
     ],
   })));
   const newest = [...(res.Images ?? [])].sort((a, b) => (b.CreationDate ?? '').localeCompare(a.CreationDate ?? ''))[0];
-  if (!newest?.ImageId) throw new Error(`no Debian 12 image found in ${region}; give an AMI id (imageId)`);
+  if (!newest?.ImageId) throw new Error(`no Debian 12 image found in ${region}; give an AMI id with --image-id (the "AMI id" field in the UI, imageid in cloud_aws.ini)`);
   return newest.ImageId;
 }

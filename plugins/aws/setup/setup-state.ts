@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 export type ResourceKind =
   | 'vpc' | 'internet-gateway' | 'igw-attachment' | 'subnet' | 'route-table' | 'route-table-association'
   | 'security-group' | 'sg-rule' | 'bucket' | 's3-object' | 'iam-role' | 'iam-role-policy'
-  | 'instance-profile' | 'instance-profile-role' | 'settings-file';
+  | 'instance-profile' | 'instance-profile-role' | 'settings-file' | 'file';
 
 export interface CreatedResource {
   kind: ResourceKind;
