@@ -16,6 +16,7 @@ import { defaultScalerSettings, settingsFromIni } from '../scaler/settings.ts';
 import type { ScalerSettings } from '../scaler/types.ts';
 import type { Store } from '../store/store.ts';
 import { readIni } from '../config.ts';
+import { CloudSeries } from './cloud-series.ts';
 import { FarmScalerHost, InstanceRecords } from './farm-scaler-host.ts';
 
 export interface CloudModeOptions {
@@ -69,6 +70,7 @@ export async function startCloudMode(o: CloudModeOptions): Promise<CloudMode> {
   routes.use(pluginRoutes(plugins));
   routes.use(setupRoutes(plugins));
   let scaler: ScalerService | undefined;
+  let series: CloudSeries | undefined;
   if (o.servermode !== 'normal') {
     const provider = plugins.provider(o.servermode);
     if (!provider) {
@@ -85,6 +87,9 @@ export async function startCloudMode(o: CloudModeOptions): Promise<CloudMode> {
       o.farm.onChange(({ workers }) => workers.length && poke());
       scaler.start();
       routes.use(cloudRoutes(scaler));
+      series = new CloudSeries(o.farm, () => scaler!.status());
+      series.start();
+      routes.use(series.routes());
     }
   }
   return {
@@ -93,6 +98,7 @@ export async function startCloudMode(o: CloudModeOptions): Promise<CloudMode> {
     routes,
     async stop() {
       scaler?.stop();
+      series?.stop();
       // Local workers are this server's children in spirit: a clean stop stops them too (a crash
       // leaves them running, and the next start adopts them).
       if (scaler && o.servermode === 'local') {

@@ -7,9 +7,10 @@ import type { Logger } from '../logger.ts';
 import { authMiddleware, type InstanceTokens, type Tokens } from './auth.ts';
 import { compatRoutes } from './compat-routes.ts';
 import { jobRoutes } from './job-routes.ts';
-import { STATUS_PAGE } from './status-page.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { streamRoutes } from './stream-routes.ts';
+import { uiRoutes } from './ui-static.ts';
+import { viewRoutes } from './view-routes.ts';
 import { workerAdminRoutes } from './worker-routes.ts';
 
 export interface AppOptions {
@@ -23,6 +24,8 @@ export interface AppOptions {
   bodyLimit?: string;
   /** Routers added by other parts (cloud, plugins), mounted behind auth. */
   extraRoutes?: express.Router[];
+  /** The built web UI (default renderer/dist). */
+  uiDir?: string;
 }
 
 /** The HTTP API: one for the browser, the desktop app, the CLI, scripts and workers. */
@@ -31,15 +34,14 @@ export function createApp(options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.get('/', (_req, res) => {
-    res.type('html').send(STATUS_PAGE);
-  });
+  app.use(uiRoutes(options.uiDir));
   app.use(['/api', '/json', '/xmlrpc'], authMiddleware({ tokens: options.tokens, instanceTokens: options.instanceTokens }));
   const limit = options.bodyLimit ?? '64mb';
   app.use(express.json({ limit, strict: false, type: ['application/json', 'text/json'] }));
   app.use(express.urlencoded({ limit, extended: false }));
   app.use(jobRoutes(farm, dispatcher));
   app.use(workerAdminRoutes(farm, dispatcher));
+  app.use(viewRoutes(farm));
   app.use(compatRoutes(farm));
   app.use(streamRoutes(farm));
   app.use(sessionRoutes({ authEnabled: options.tokens !== undefined }));
