@@ -78,3 +78,11 @@ export const get = <T>(path: string, options?: RequestOptions) => request<T>('GE
 export const post = <T>(path: string, body?: unknown, options?: RequestOptions) => request<T>('POST', path, { ...options, body });
 export const put = <T>(path: string, body?: unknown) => request<T>('PUT', path, { body });
 export const del = <T>(path: string, body?: unknown) => request<T>('DELETE', path, { body });
+
+/** A job's log from byte `offset` (or its last `tail` bytes) as text, with the log's size. */
+export async function getLog(id: number, options: { offset?: number; tail?: number }): Promise<{ text: string; size: number }> {
+  const query: Record<string, string | number | undefined> = { format: 'text', ...options };
+  const res = await fetch(`/api/jobs/${id}/log?${new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]))}`, { headers: authHeaders() });
+  if (!res.ok) throw await errorOf(res, `GET /api/jobs/${id}/log`);
+  return { text: await res.text(), size: Number(res.headers.get('X-Log-Size') ?? 0) };
+}
