@@ -140,7 +140,7 @@ export const useJobs = defineStore('jobs', () => {
     if (q.user) f.add('user');
     if (q.worker) f.add('worker');
     if (q.affinity) f.add('affinity');
-    if (q.q) (f.add('title'), f.add('command'));
+    if (q.q) for (const k of ['title', 'command']) f.add(k);
     return f;
   }
 
