@@ -1,7 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultQuery } from '../../renderer/src/job-query.ts';
-import { PAGE, REFRESH_MS, useJobs } from '../../renderer/src/stores/jobs.ts';
+import { PAGE, REFRESH_MS, SETTLE_MS, useJobs } from '../../renderer/src/stores/jobs.ts';
 import { useLive } from '../../renderer/src/stores/live.ts';
 import { fakeServer, row, settle, type FakeServer } from './fake-server.ts';
 
@@ -26,9 +26,12 @@ describe('jobs store', () => {
     expect(jobs.total).toBe(1000);
     expect(jobs.rowAt(0)?.id).toBe(1);
     expect(jobs.rowAt(PAGE)).toBeUndefined();
-    jobs.ensureRange(900, 940);
+    jobs.ensureRange(500, 540);
+    jobs.ensureRange(900, 940); // a fling: the pages flown over are never fetched
+    await vi.advanceTimersByTimeAsync(SETTLE_MS);
     await settle();
     expect(jobs.rowAt(900)?.id).toBe(901);
+    expect(viewCalls().some((c) => /offset=400&/.test(c))).toBe(false);
     expect(jobs.rowAt(0)).toBeUndefined();
     expect(viewCalls().every((c) => /limit=200/.test(c))).toBe(true);
   });

@@ -10,6 +10,10 @@ import { useLive } from './live.ts';
 export const PAGE = 200;
 /** How often, at most, the shown pages are refetched when the list's order or members change. */
 export const REFRESH_MS = 400;
+/** How long a change from the stream is kept to patch pages that were in flight. */
+const RECENT_MS = 5000;
+/** How long the shown range must rest before its missing pages are fetched. */
+export const SETTLE_MS = 60;
 
 const zeroCounts = () => Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
 
@@ -34,7 +38,13 @@ export const useJobs = defineStore('jobs', () => {
   const inflight = new Map<number, number>();
   let generation = 0;
   let range = { first: 0, last: 50 };
+  /**
+   * Changes the stream brought lately: a page answered from a snapshot taken before one of them
+   * (the request was in flight) gets it applied again, so a row never steps back in time.
+   */
+  const recent = new Map<number, { at: number; fields: Partial<Job> }>();
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  let settleTimer: ReturnType<typeof setTimeout> | undefined;
   let lastRefresh = 0;
 
   function index(rows: JobRow[], on: boolean): void {
@@ -53,6 +63,7 @@ export const useJobs = defineStore('jobs', () => {
       return;
     }
     inflight.set(page, gen);
+    const sentAt = Date.now();
     try {
       const answer = await get<JobViewPage>('/api/view/jobs', { query: serverQuery(query.value, page * PAGE, PAGE) });
       if (gen !== generation) return;
@@ -61,7 +72,11 @@ export const useJobs = defineStore('jobs', () => {
       path.value = answer.path;
       const old = pages.get(page);
       if (old) index(old, false);
-      const rows = answer.rows.map((r) => reactive(r) as JobRow);
+      const rows = answer.rows.map((r) => {
+        const later = recent.get(r.id);
+        if (later && later.at >= sentAt) Object.assign(r, later.fields);
+        return reactive(r) as JobRow;
+      });
       pages.set(page, rows);
       index(rows, true);
       ready.value = true;
@@ -80,9 +95,20 @@ export const useJobs = defineStore('jobs', () => {
     return out;
   };
 
-  /** The table shows rows `first..last`: fetch their pages, forget those far away. */
+  /**
+   * The table shows rows `first..last`: fetch their pages, forget those far away. While the
+   * range keeps moving (a fling through the table) nothing is fetched: rows show placeholders
+   * until it rests {@link SETTLE_MS}, so a scroll costs no request per page it flies over.
+   */
   function ensureRange(first: number, last: number): void {
     range = { first, last };
+    clearTimeout(settleTimer);
+    if (!ready.value || pagesOf(first, last).every((p) => pages.has(p))) return fetchRange();
+    settleTimer = setTimeout(fetchRange, SETTLE_MS);
+  }
+
+  function fetchRange(): void {
+    const { first, last } = range;
     const wanted = pagesOf(first, last);
     for (const p of wanted) if (!pages.has(p)) void fetchPage(p);
     const lo = wanted[0] - 2;
@@ -148,7 +174,15 @@ export const useJobs = defineStore('jobs', () => {
     const shown = new Set([query.value.parent, ...query.value.expanded]);
     const fields = viewFields();
     let moved = false;
+    const now = Date.now();
+    for (const [id, r] of recent) {
+      if (now - r.at < RECENT_MS) break; // oldest first
+      recent.delete(id);
+    }
     for (const change of message.changed) {
+      const prior = recent.get(change.id);
+      recent.delete(change.id);
+      recent.set(change.id, { at: now, fields: prior ? { ...prior.fields, ...change } : change });
       if (change.parent !== undefined) parentOf.set(change.id, change.parent);
       const row = byId.get(change.id);
       if (row) {
@@ -175,7 +209,9 @@ export const useJobs = defineStore('jobs', () => {
     setQuery({ ...query.value, expanded: [...open] });
   }
 
-  useLive().subscribe({ jobs: applyDelta, resync: () => void reload() });
+  // On the first connection the first pages are usually still in flight: fetch them again once
+  // they land (not from scratch), so the first rows show as soon as possible.
+  useLive().subscribe({ jobs: applyDelta, resync: () => (ready.value ? void reload() : refresh()) });
 
   return { query, total, counts, path, ready, problem, pages, selected, rowAt, ensureRange, reload, refresh, setQuery, applyDelta, toggleExpanded, byId };
 });
