@@ -12,6 +12,8 @@
  * 5. heapMB: the page's JS heap after `--minutes` (default 5) of updates, after a GC.
  * 6. serverCpuPerUi: server CPU (share of one core) added by each of 20 more open UIs,
  *    measured under the same load.
+ * `--minutes N` shortens the update phase while developing (the figure to report is 5);
+ * BENCH_SCROLL_ONLY=1 stops after the scroll.
  * The last line is one JSON object with the figures.
  */
 import http from 'node:http';
@@ -54,7 +56,7 @@ async function call<T>(port: number, method: string, path: string, body: unknown
 }
 
 function request<T>(port: number, method: string, path: string, body: unknown, token: string): Promise<{ status: number; body: T }> {
-  const data = JSON.stringify(body);
+  const data = body === undefined ? '' : JSON.stringify(body);
   return new Promise((ok, fail) => {
     const req = http.request({ host: '127.0.0.1', port, path, method, agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data), Authorization: `Bearer ${token}` } }, (res) => {
       const chunks: Buffer[] = [];
@@ -164,7 +166,6 @@ async function main() {
     out(`while scrolling: script ${spent('ScriptDuration')} ms, layout ${spent('LayoutDuration')} ms, style ${spent('RecalcStyleDuration')} ms, tasks ${spent('TaskDuration')} ms`);
     out(`scrolled ${Math.round(scroll.height).toLocaleString()} px in ${scroll.frames.length} frames: p50 ${round(percentile(scroll.frames, 50), 2)} ms, p95 ${scrollFrameP95Ms} ms, max ${round(Math.max(...scroll.frames), 1)} ms`);
     if (process.env.BENCH_SCROLL_ONLY) return;
-    out(`scrolled ${Math.round(scroll.height).toLocaleString()} px in ${scroll.frames.length} frames: p50 ${round(percentile(scroll.frames, 50), 2)} ms, p95 ${scrollFrameP95Ms} ms, max ${round(Math.max(...scroll.frames), 1)} ms`);
 
     // 4. Updates: simulated workers end ~RATE jobs/s; the page shows the WORKING root jobs.
     await page.goto(`${server.url}/jobs?state=WORKING`);

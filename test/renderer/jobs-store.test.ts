@@ -103,3 +103,39 @@ describe('jobs store', () => {
     expect(jobs.rowAt(0)?.title).toBe('renamed while offline');
   });
 });
+
+describe('pages and the stream racing', () => {
+  it('a page answered from before a stream change does not step the row back', async () => {
+    const jobs = useJobs();
+    jobs.ensureRange(0, 40);
+    await settle();
+    // A refresh is in flight with the old state when the stream says job 1 finished.
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const original = globalThis.fetch;
+    vi.stubGlobal('fetch', async (input: string, init?: RequestInit) => {
+      const answer = original(input, init);
+      await gate;
+      return answer;
+    });
+    jobs.refresh();
+    useLive().dispatch('jobs', { seq: 1, changed: [{ id: 1, state: 'FINISHED' }], removed: [] });
+    release();
+    await settle();
+    expect(jobs.rowAt(0)?.state).toBe('FINISHED');
+  });
+});
+
+describe('desktop notices', () => {
+  it('notifies when a top-level job ends, only in the desktop app', async () => {
+    const { notifyTreeEnds } = await import('../../renderer/src/stores/desktop-notices.ts');
+    const notes: Array<{ title: string; body: string }> = [];
+    notifyTreeEnds({ version: 1, pickFile: async () => null, openDataFolder: async () => {}, notify: async (n) => void notes.push(n) });
+    const live = useLive();
+    live.dispatch('jobs', { seq: 1, changed: [{ id: 7, parent: 0, title: 'shot 010', state: 'WORKING' }, { id: 8, parent: 7, title: 'frame', state: 'WORKING' }], removed: [] });
+    live.dispatch('jobs', { seq: 2, changed: [{ id: 8, state: 'FINISHED' }, { id: 7, state: 'FINISHED' }], removed: [] });
+    live.dispatch('jobs', { seq: 3, changed: [{ id: 7, state: 'FINISHED' }], removed: [] });
+    expect(notes).toEqual([{ title: 'Finished', body: 'shot 010 is done' }]);
+    expect(notifyTreeEnds(undefined)).toBeTypeOf('function');
+  });
+});

@@ -68,3 +68,14 @@ describe('why nothing starts', () => {
     expect(whyNothingStarts({ queued: 1, working: 0, enabled: false, status: null, now: 0 })).toMatch(/servermode = normal/);
   });
 });
+
+describe('CSV export', () => {
+  it('quotes what needs quoting', async () => {
+    const { toCsv } = await import('../../renderer/src/csv.ts');
+    const { row } = await import('./fake-server.ts');
+    const csv = toCsv([row(1, { title: 'say "hi", then', command: 'echo a\nb' })]);
+    expect(csv.split('\n')[0]).toMatch(/^id,parent,title,state/);
+    expect(csv).toContain('"say ""hi"", then"');
+    expect(csv).toContain('"echo a\nb"');
+  });
+});

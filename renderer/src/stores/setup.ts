@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import { get, post } from '../api/http.ts';
+import { ApiError, get, post } from '../api/http.ts';
 import type { PlannedAction, StepOutcome, WizardInfo } from '../api/types.ts';
 
 export interface StepResult {
@@ -28,12 +28,14 @@ export const useSetup = defineStore('setup', () => {
   const wizard = computed(() => wizards.value.find((w) => w.id === wizardId.value));
   const step = computed(() => wizard.value?.steps[stepIndex.value]);
 
-  async function load(): Promise<void> {
+  async function load(retries = 5): Promise<void> {
     try {
       wizards.value = await get<WizardInfo[]>('/api/setup');
       if (!wizard.value && wizards.value.length) select(wizards.value[0].id);
       problem.value = '';
     } catch (e) {
+      // Right after a start the plugins are still loading and their routes not there yet.
+      if (e instanceof ApiError && e.status === 404 && retries > 0) return void setTimeout(() => void load(retries - 1), 1000);
       problem.value = (e as Error).message;
     }
   }
