@@ -1,6 +1,8 @@
 import path from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import pluginVue from 'eslint-plugin-vue';
+import globals from 'globals';
 
 const root = path.dirname(new URL(import.meta.url).pathname);
 
@@ -14,6 +16,7 @@ const boundaries = {
   create(context) {
     const file = path.relative(root, context.filename);
     const part = file.split(path.sep)[0];
+    if (part === 'renderer') return rendererBoundary(context);
     if (part !== 'core' && part !== 'plugins') return {};
     const check = (node) => {
       const spec = node.source.value;
@@ -31,6 +34,17 @@ const boundaries = {
   },
 };
 
+/** renderer/ talks HTTP only: from core it takes types (`import type`), nothing that runs. */
+function rendererBoundary(context) {
+  const check = (node) => {
+    const spec = node.source?.value;
+    if (typeof spec !== 'string' || !spec.startsWith('.')) return;
+    const target = path.relative(root, path.resolve(path.dirname(context.filename), spec)).split(path.sep)[0];
+    if (target !== 'renderer' && node.importKind !== 'type' && node.exportKind !== 'type') context.report({ node, message: `${spec}: renderer/ imports only types from outside renderer/ (import type) (DESIGN.md boundaries)` });
+  };
+  return { ImportDeclaration: check, ExportNamedDeclaration: (n) => n.source && check(n), ExportAllDeclaration: check };
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'dist/**', 'out/**', 'renderer/dist/**', '**/*.d.ts'] },
   js.configs.recommended,
@@ -44,4 +58,11 @@ export default tseslint.config(
     },
   },
   { files: ['core/**/*.ts', 'plugins/**/*.ts'], rules: { 'no-console': 'error' } },
+  ...pluginVue.configs['flat/recommended'].map((c) => ({ ...c, files: ['renderer/**/*.vue'] })),
+  {
+    files: ['renderer/**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], sourceType: 'module' } },
+    rules: { 'vue/max-attributes-per-line': 'off', 'vue/singleline-html-element-content-newline': 'off', 'vue/html-self-closing': 'off', 'vue/multiline-html-element-content-newline': 'off', 'vue/html-indent': 'off', 'vue/html-closing-bracket-newline': 'off', 'vue/first-attribute-linebreak': 'off', 'vue/attribute-hyphenation': 'off', 'vue/v-on-event-hyphenation': 'off' },
+  },
+  { files: ['renderer/**/*.ts', 'renderer/**/*.vue'], languageOptions: { globals: { ...globals.browser } } },
 );

@@ -19,6 +19,7 @@ import type { ScalerSettings } from '../scaler/types.ts';
 import type { Store } from '../store/store.ts';
 import { readIni } from '../config.ts';
 import type { AlertListener } from '../scaler/alerts.ts';
+import { CloudSeries } from './cloud-series.ts';
 import { FarmScalerHost, InstanceRecords } from './farm-scaler-host.ts';
 import { trackJobCosts } from './job-costs.ts';
 import { SpendLedger } from './spend-ledger.ts';
@@ -88,6 +89,7 @@ export async function startCloudMode(o: CloudModeOptions): Promise<CloudMode> {
   routes.use(setupRoutes(plugins));
   let scaler: ScalerService | undefined;
   let stopJobCosts: (() => void) | undefined;
+  let series: CloudSeries | undefined;
   if (o.servermode !== 'normal') {
     const provider = plugins.provider(o.servermode);
     if (!provider) {
@@ -115,6 +117,9 @@ export async function startCloudMode(o: CloudModeOptions): Promise<CloudMode> {
       scaler.start();
       routes.use(cloudRoutes(scaler));
       routes.use(estimateRoutes({ scaler, farm: o.farm }));
+      series = new CloudSeries(o.farm, () => scaler!.status());
+      series.start();
+      routes.use(series.routes());
     }
   }
   routes.use(terminateWorkersRoute(scaler));
@@ -126,6 +131,7 @@ export async function startCloudMode(o: CloudModeOptions): Promise<CloudMode> {
     async stop(options = {}) {
       scaler?.stop();
       stopJobCosts?.();
+      series?.stop();
       // Local workers are this server's children in spirit: a clean stop stops them too (a crash
       // leaves them running, and the next start adopts them).
       if (scaler && o.servermode === 'local' && !options.keepInstances) {

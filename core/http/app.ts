@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Access } from '../access/access.ts';
 import { authenticateRequests, clientAddress, gate, RateLimited } from '../access/access-middleware.ts';
 import { jobGuard } from '../access/job-guard.ts';
-import { corsFor, inlineScriptHashes, securityHeaders } from '../access/security-headers.ts';
+import { corsFor, securityHeaders } from '../access/security-headers.ts';
 import { CoalitionError } from '../errors.ts';
 import { closeAfterResponse, closesConnection } from './close-after-refusal.ts';
 import { errorResponse } from './error-response.ts';
@@ -21,10 +21,11 @@ import { openApiRoutes } from './openapi-routes.ts';
 import { jobRoutes } from './job-routes.ts';
 import { loginRoutes } from './login-routes.ts';
 import { metricsRoutes, requestMetrics } from './ops-routes.ts';
-import { STATUS_PAGE } from './status-page.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { streamRoutes } from './stream-routes.ts';
 import { userRoutes } from './user-routes.ts';
+import { uiRoutes } from './ui-static.ts';
+import { viewRoutes } from './view-routes.ts';
 import { workerAdminRoutes } from './worker-routes.ts';
 import { revokeOnWorkerDelete, workerTokenRoutes } from './worker-token-routes.ts';
 
@@ -55,6 +56,8 @@ export interface AppOptions {
   streamsPerToken?: number;
   /** Routers added by other parts (cloud, plugins), mounted behind auth. */
   extraRoutes?: express.Router[];
+  /** The built web UI (default renderer/dist). */
+  uiDir?: string;
 }
 
 /** The HTTP API: one for the browser, the desktop app, the CLI, scripts and workers. */
@@ -64,13 +67,11 @@ export function createApp(options: AppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
-  app.use(securityHeaders({ hsts: options.hsts ?? false, scriptHashes: inlineScriptHashes(STATUS_PAGE) }));
+  app.use(securityHeaders({ hsts: options.hsts ?? false, scriptHashes: [] }));
   const cors = corsFor(options.corsOrigins ?? []);
   if (cors) app.use(cors);
   app.use(requestMetrics(options.metrics, options.streams));
-  app.get('/', (_req, res) => {
-    res.type('html').send(STATUS_PAGE);
-  });
+  app.use(uiRoutes(options.uiDir));
   app.use(openApiRoutes()); // before auth: the API's description is public
   app.use(['/api', '/json', '/xmlrpc', '/metrics'], authenticateRequests(access.authenticator, access.failures), auditRequests(audit, clientAddress), gate(access.apiLimiter));
   const limit = options.bodyLimit ?? API_BODY_LIMIT_BYTES;
@@ -82,6 +83,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use(jobRoutes(farm, dispatcher));
   app.use(workerAdminRoutes(farm, dispatcher));
   app.use(workerTokenRoutes(options.instanceTokens, options.tokenDigests));
+  app.use(viewRoutes(farm));
   app.use(compatRoutes(farm));
   app.use(streamRoutes(farm, { streamsPerToken: options.streamsPerToken }));
   app.use(sessionRoutes({ authEnabled: options.tokens !== undefined, access }));
