@@ -85,9 +85,14 @@ describe('the event stream', () => {
     const slow = await openStream(server.url);
     try {
       slow.pause();
-      const title = 'x'.repeat(500_000);
+      // Big commands (near the documented 100,000-character limit) fill the socket quickly.
+      const command = `true ${'x'.repeat(99_000)}`;
       const ids: number[] = [];
-      for (let i = 0; i < 40; i++) ids.push((await api<number>(server.url, 'PUT', '/api/jobs', { title: `${title}${i}`, command: 'true', state: 'PAUSED' })).body);
+      for (let i = 0; i < 100; i++) {
+        const added = await api<number>(server.url, 'PUT', '/api/jobs', { title: `big ${i}`, command, state: 'PAUSED' });
+        expect(added.status).toBe(200);
+        ids.push(added.body);
+      }
       slow.resume();
       // Messages sent while it was behind were skipped: it is told to refetch, then gets what comes next.
       await waitFor(() => slow.messages.find((m) => m.event === 'resync'), { what: 'a resync after the pause', timeoutMs: 30_000 });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, killAll, removeDir, startServerProcess, startWorkerProcess, waitFor, type ServerProc } from '../helpers/processes.ts';
+import { api, TEST_TOKENS, killAll, removeDir, startServerProcess, startWorkerProcess, waitFor, type ServerProc } from '../helpers/processes.ts';
 import express from 'express';
 import { uiRoutes } from '../../core/http/ui-static.ts';
 import { submitJob } from './worker-farm.ts';
@@ -62,16 +62,24 @@ describe('the API the UI adds', () => {
     expect(bad.body.error.message).toMatch(/sort must be one of/);
   });
 
-  it('POST /api/reseterrorjobs queues the failed jobs of a group again and leaves the others; a bad id changes nothing', async () => {
+  it('POST /api/reseterrorjobs queues the failed jobs of a group again and leaves the others; a malformed list changes nothing, an unknown id is skipped and named', async () => {
     const group = await submitJob(server.url, { title: 'g', children: [{ title: 'bad', command: 'exit 3' }, { title: 'good', command: 'true' }] });
     const worker = startWorkerProcess(server.url, ['--name', 'resetter']);
     const children = async () => (await api<Array<{ title: string; state: string; run_done: number }>>(server.url, 'GET', `/api/jobs/${group}/children`)).body;
     await waitFor(async () => (await children()).every((c) => c.state === 'FINISHED' || c.state === 'ERROR'), { what: 'both children to end', timeoutMs: 30_000 });
     await worker.kill();
-    const refused = await api<{ error: { message: string } }>(server.url, 'POST', '/api/reseterrorjobs', [group, 999999]);
-    expect(refused.status).toBe(404);
+    const refused = await api<{ error: { message: string } }>(server.url, 'POST', '/api/reseterrorjobs', [group, 'not-an-id']);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/id/);
     expect((await children()).find((c) => c.title === 'bad')?.state).toBe('ERROR');
-    expect((await api(server.url, 'POST', '/api/reseterrorjobs', [group])).status).toBe(200);
+    // As the old server did, an unknown id is skipped (and named in a header); the rest is done.
+    const done = await fetch(`${server.url}/api/reseterrorjobs`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TEST_TOKENS.admin}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify([group, 999999]),
+    });
+    expect(done.status).toBe(200);
+    expect(done.headers.get('X-Coalition-Unknown')).toBe('999999');
     const after = await children();
     expect(after.find((c) => c.title === 'bad')).toMatchObject({ state: 'WAITING', run_done: 0 });
     expect(after.find((c) => c.title === 'good')?.state).toBe('FINISHED');
