@@ -87,10 +87,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   await farm.open();
   const dispatcher = new Dispatcher(farm, { workerTimeoutSeconds: config.timeout, maxWaitMs: config.maxwait });
   dispatcher.startSweeping();
+  // Per-worker tokens are restored by openAccess, before the port opens: a cloud worker
+  // reconnecting right after a restart is not refused.
   const instanceTokens = new InstanceTokens();
-  // Per-instance worker tokens the scaler issued: known before the port opens, or a cloud worker
-  // reconnecting right after a restart is refused and stops.
-  for (const doc of await store.tokens.load()) instanceTokens.restore(doc._id, String(doc.worker));
   let tokens: Tokens | undefined;
   let tokensFile: string | undefined;
   if (config.auth !== 'none') {

@@ -4,6 +4,7 @@ import { configFromEnv, readIni, resolveServerConfig } from '../core/config.ts';
 import { CoalitionError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { startServer } from '../core/server.ts';
+import { terminalDestination } from './terminal-logger.ts';
 
 /** `coalition server`: the headless server (what `npm start` runs). */
 export function registerServerCommand(program: Command): void {
@@ -39,8 +40,15 @@ export function registerServerCommand(program: Command): void {
         }
         throw e;
       }
-      const logger = createLogger({ level: config.verbose ? 'debug' : undefined });
-      const server = await startServer({ ...config, logger, ini, configDir: typeof opts.config === 'string' ? dirname(resolve(opts.config)) : process.cwd() });
+      const logger = createLogger({ level: config.verbose ? 'debug' : undefined, destination: terminalDestination() });
+      let server;
+      try {
+        server = await startServer({ ...config, logger, ini, configDir: typeof opts.config === 'string' ? dirname(resolve(opts.config)) : process.cwd() });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+        process.stderr.write(`coalition: port ${config.port} on ${config.host} is already in use (another Coalition server?): stop it, or choose another port with --port\n`);
+        process.exit(2);
+      }
       const out = (line: string) => process.stdout.write(line + '\n');
       out(`Coalition server listening on ${server.url} (data in ${config.data})`);
       if (!server.tokens) out('WARNING: auth is off (--no-auth / auth = none): anyone who can reach this port can run commands on your workers.');

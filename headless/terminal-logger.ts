@@ -22,3 +22,34 @@ export function terminalLogger(write: (line: string) => void = (line) => process
     error: (obj, msg) => write(`error: ${formatLogLine(obj, msg)}`),
   };
 }
+
+const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warning', 50: 'error', 60: 'fatal' };
+
+/**
+ * A destination for the server's structured log when a person watches the terminal: one
+ * readable line per entry (`18:02:11 info plugin: plugin active (plugin=local …)`) instead of
+ * JSON. Redaction has already happened: this only reformats what pino wrote.
+ */
+export function readableLines(write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): { write(json: string): void } {
+  return {
+    write(json: string) {
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(json) as Record<string, unknown>;
+      } catch {
+        write(json.trimEnd());
+        return;
+      }
+      const { level, time, msg, part, ...fields } = entry;
+      const at = typeof time === 'number' ? new Date(time).toTimeString().slice(0, 8) : '';
+      const label = LEVELS[Number(level)] ?? String(level);
+      const text = formatLogLine(fields, typeof msg === 'string' ? msg : undefined);
+      write(`${at} ${label}${part ? ` ${String(part)}:` : ''} ${text}`.trim());
+    },
+  };
+}
+
+/** JSON lines for log collectors (systemd, Docker, pipes); readable lines for a person at a terminal. */
+export function terminalDestination(): { write(json: string): void } | undefined {
+  return process.stdout.isTTY && process.env.COALITION_LOG_FORMAT !== 'json' ? readableLines() : undefined;
+}

@@ -15,6 +15,7 @@ import { tokenEnvironmentVariable } from '../core/agent/protocol-client.ts';
 import { watchSpotInterruption } from '../core/agent/spot-watch.ts';
 import { takeSecretFromEnvironment } from '../core/agent/secret-environment.ts';
 import { runStartupCommand } from '../core/agent/startup-command.ts';
+import { terminalDestination } from './terminal-logger.ts';
 import {
   resolveWorkerSettings,
   settingsFromEnvironment,
@@ -96,7 +97,7 @@ async function runWorkerCommand(flags: WorkerFlags): Promise<number> {
     process.stderr.write(`coalition worker: ${error.message}\n`);
     return 2;
   }
-  const logger = createLogger(settings.verbose ? { level: 'debug' } : {});
+  const logger = createLogger({ level: settings.verbose ? 'debug' : undefined, destination: terminalDestination() });
   const names = slotNames(settings.name, settings.workers);
   logger.info(
     { server: settings.serverUrl, slots: names, affinity: settings.affinity, heartbeatSeconds: settings.heartbeatSeconds, runCommand: settings.runCommand || undefined, cloud: settings.cloud || undefined },

@@ -68,6 +68,7 @@ export class JournalCollection<T = Doc> implements Collection<T> {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
     this.lines = lines;
+    await this.handle?.close(); // loaded again: the handle of the first load is not leaked
     this.handle = await open(this.filename, 'a+', 0o600);
     await this.endTornLine(this.handle);
     return [...docs.values()];

@@ -3,7 +3,7 @@
  * process: each must get a 4xx naming the problem, change nothing, and leave the server serving.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, killAll, removeDir, startServerProcess, TEST_TOKENS, type ServerProc } from '../helpers/processes.ts';
+import { api, killAll, removeDir, runCoalition, startServerProcess, tempDir, TEST_TOKENS, type ServerProc } from '../helpers/processes.ts';
 
 let server: ServerProc;
 let exited = false;
@@ -148,5 +148,20 @@ describe('job ids are never reused', () => {
     expect(first).toBeLessThan(newest);
     expect((await api<unknown[]>(server.url, 'GET', `/api/events?job=${next}`)).body).toEqual([]);
     expect((await api<string>(server.url, 'GET', `/api/jobs/${next}/log`)).body).toBe('');
+  });
+});
+
+describe('starting a second server on a port in use', () => {
+  it('exits with a message naming the port, not a stack trace, and leaves the first one serving', async () => {
+    const data = tempDir();
+    try {
+      const second = runCoalition(['server', '--host', '127.0.0.1', '--port', String(server.port), '--data', data], { COALITION_SERVERMODE: 'normal' });
+      expect(await second.exited).toBe(2);
+      expect(second.output()).toContain(`port ${server.port} on 127.0.0.1 is already in use`);
+      expect(second.output()).not.toMatch(/\n\s+at /);
+      await stillServing();
+    } finally {
+      removeDir(data);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLogLine, terminalLogger } from '../../headless/terminal-logger.ts';
+import { formatLogLine, readableLines, terminalLogger } from '../../headless/terminal-logger.ts';
 
 describe('terminal logger (the CLI\'s plugin logger)', () => {
   it("keeps a teardown warning's details: what could not be deleted and why", () => {
@@ -17,5 +17,20 @@ describe('terminal logger (the CLI\'s plugin logger)', () => {
     log.info('quiet');
     log.error({ code: 'auth' }, 'launches paused');
     expect(lines).toEqual(['error: launches paused (code=auth)']);
+  });
+});
+
+describe('readable server log lines (npm start at a terminal)', () => {
+  it('turns a JSON log entry into one line with time, level, part, message and fields', () => {
+    const lines: string[] = [];
+    const time = new Date(2026, 11, 2, 18, 2, 11).getTime();
+    readableLines((l) => lines.push(l)).write(JSON.stringify({ level: 40, time, part: 'plugin', plugin: 'aws', missing: ['imageId'], msg: 'AWS settings incomplete' }) + '\n');
+    expect(lines).toEqual(['18:02:11 warning plugin: AWS settings incomplete (plugin=aws missing=["imageId"])']);
+  });
+
+  it('passes a line that is not JSON through as it is', () => {
+    const lines: string[] = [];
+    readableLines((l) => lines.push(l)).write('not json\n');
+    expect(lines).toEqual(['not json']);
   });
 });
