@@ -137,7 +137,10 @@ export function registerCliCommands(program: Command): void {
       action(async (client, opts: Opts) => {
         const q = new URLSearchParams();
         for (const k of ['job', 'worker', 'howlong']) if (opts[k]) q.set(k, String(opts[k]));
-        table(await client.call('GET', `/api/events?${q}`), ['id', 'job_id', 'job_title', 'worker', 'state', 'start', 'duration']);
+        const runs = await client.call<Array<Record<string, unknown>>>('GET', `/api/events?${q}`);
+        // The API keeps the old epoch seconds; a person reads a local time and seconds.
+        const readable = runs.map((r) => ({ ...r, start: r.start ? new Date(Number(r.start) * 1000).toLocaleString('sv-SE') : '', duration: `${Number(r.duration ?? 0).toFixed(1)} s` }));
+        table(readable, ['id', 'job_id', 'job_title', 'worker', 'state', 'start', 'duration']);
       }),
     );
 
