@@ -26,9 +26,24 @@ export function formatDuration(seconds: number): string {
   return `${sec}s`;
 }
 
+/**
+ * Dollars with the precision cloud amounts need: "$0.0123" under a dollar (a frame on a small
+ * instance costs a fraction of a cent), "$4.56", "$1,234" from a thousand; empty when unknown.
+ */
 export function formatMoney(amount: number | undefined | null): string {
   if (amount === undefined || amount === null || !Number.isFinite(amount)) return '';
-  return `$${amount < 10 ? amount.toFixed(amount < 1 ? 4 : 2) : amount.toFixed(2)}`;
+  if (amount === 0) return '$0.00';
+  const sign = amount < 0 ? '-' : '';
+  const abs = Math.abs(amount);
+  if (abs < 0.0001) return `${sign}<$0.0001`;
+  if (abs < 1) return `${sign}$${abs.toFixed(4)}`;
+  if (abs < 1000) return `${sign}$${abs.toFixed(2)}`;
+  return `${sign}$${Math.round(abs).toLocaleString('en-US')}`;
+}
+
+/** A job's cost so far: "—" when it has none (it never ran on a paid instance). */
+export function formatCost(amount: number | undefined | null): string {
+  return amount ? formatMoney(amount) : '—';
 }
 
 export function formatBytes(bytes: number): string {

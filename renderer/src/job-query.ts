@@ -34,7 +34,7 @@ export const COLUMNS = [
 ] as const;
 
 export type ColumnId = (typeof COLUMNS)[number]['id'];
-export const DEFAULT_COLUMNS: ColumnId[] = ['id', 'title', 'state', 'progress', 'done', 'errors', 'priority', 'affinity', 'user', 'worker', 'start', 'duration', 'eta'];
+export const DEFAULT_COLUMNS: ColumnId[] = ['id', 'title', 'state', 'progress', 'done', 'errors', 'priority', 'affinity', 'user', 'worker', 'start', 'duration', 'eta', 'cost'];
 
 export function defaultQuery(): JobQuery {
   return { parent: 0, expanded: [], sort: 'id', order: 'asc', states: [], user: '', affinity: '', worker: '', q: '' };

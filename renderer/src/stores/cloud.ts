@@ -5,6 +5,8 @@ import type { CloudSample, CloudStatus, ScalerEvent, ScalerSettings } from '../a
 import { useLive } from './live.ts';
 
 export type { CloudAlert } from '../../../core/scaler/alerts.ts';
+export type { BudgetLine, BudgetStatus } from '../../../core/scaler/budget.ts';
+export type { SpendSummary } from '../../../core/scaler/spend.ts';
 
 /** What `GET /api/cloud` answers (alerts, spend and budgets included). */
 export type CloudView = CloudStatus;
@@ -65,10 +67,19 @@ export const useCloud = defineStore('cloud', () => {
     };
   }
 
-  async function updateSettings(patch: Partial<ScalerSettings>): Promise<ScalerSettings> {
+  /** Throws the server's refusal (an {@link ApiError} naming the bad setting); reloads the budgets and alerts it changes. */
+  async function updateSettings(patch: Record<string, unknown>): Promise<ScalerSettings> {
     const settings = await post<ScalerSettings>('/api/cloud/settings', patch);
     if (status.value) status.value.settings = settings;
+    void load();
     return settings;
+  }
+
+  /** The cause of an alert is fixed (`boot-deadline-missed`: launches may resume); throws the server's refusal. */
+  async function acknowledge(code: string): Promise<void> {
+    const answer = await post<{ acknowledged: string; alerts: CloudView['alerts'] }>(`/api/cloud/alerts/${encodeURIComponent(code)}/acknowledge`);
+    if (status.value) status.value.alerts = answer.alerts;
+    void load();
   }
 
   async function terminate(ids?: string[]): Promise<{ terminated: string[]; failed: Array<{ id: string; message: string }> }> {
@@ -79,5 +90,5 @@ export const useCloud = defineStore('cloud', () => {
 
   useLive().subscribe({ cloud: changed, resync: () => (watchers ? void load() : undefined) });
 
-  return { status, enabled, events, samples, spendToday, problem, load, watch, updateSettings, terminate };
+  return { status, enabled, events, samples, spendToday, problem, load, watch, updateSettings, acknowledge, terminate };
 });
