@@ -111,7 +111,8 @@ export function simulate(trace: Trace, options: SimulationOptions): SimulationRe
   }
 
   let now = 0;
-  let lastTick = -Infinity;
+  // The first tick is at 0: with instances already running the farm is active from the start.
+  let lastTick = -tick;
   let lastProgress = 0;
   let launchesForUnservable = 0;
   const workJobs = graph.workJobs.length;

@@ -23,6 +23,14 @@ describe('simulator', () => {
     expect(r.lowerBound).toBeCloseTo((5 * 0.36) / 3600, 8);
   });
 
+  it('runs jobs on the instances already running when it starts (what an estimate starts from)', () => {
+    const t = trace({ jobs: [{ id: 1, submit: 0, duration: 30, affinity: 'linux' }] });
+    const r = simulate(t, { policy: 'cost', initialInstances: [{ instanceType: 'small', market: 'on-demand', readySeconds: 0 }], watchJobs: [1] });
+    expect(r.unfinishedJobs).toBe(0);
+    expect(r.launches).toBe(1); // the running one, no new launch
+    expect(r.watchedFinish).toBe(30);
+  });
+
   it('sends a job interrupted by spot reclamation back to waiting and finishes it', () => {
     const spotty: TraceInstanceType = { ...small, onDemandPerHour: null, spotPerHour: 0.1, spotInterruptionsPerHour: 6 };
     const jobs = Array.from({ length: 6 }, (_, i) => ({ id: i + 1, submit: 0, duration: 1800, affinity: 'linux' }));
