@@ -85,10 +85,6 @@ export class CloudGuard {
     return this.budget?.stopJobs ?? false;
   }
 
-  budgets(): BudgetStatus | undefined {
-    return this.budget;
-  }
-
   /** Recomputes the alert set; returns what changed. */
   updateAlerts(now: number, settings: ScalerSettings, bootCauses: AlertCause[] | undefined, serverUrl: string): AlertChange[] {
     const list: Array<Omit<CloudAlert, 'since'>> = [];

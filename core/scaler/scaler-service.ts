@@ -312,7 +312,8 @@ export class ScalerService {
       instances,
       totals: { ...live, costSoFar: this.host.spend ? spend.allTime : live.costSoFar, ...this.counters, neverWorkers: this.guard.boot.wasted },
       spend,
-      budgets: this.guard.budgets() ?? budgetStatus(this.settings, { today: spend.today, thisMonth: spend.thisMonth, perHourNow: live.perHour }),
+      // Figured now, from the same numbers as the totals beside it (the guard's copy is the last tick's).
+      budgets: budgetStatus(this.settings, { today: spend.today, thisMonth: spend.thisMonth, perHourNow: live.perHour }),
       backoffs: [...[...this.actuator.backoffs.values()].filter((b) => b.until > now), ...this.guard.backoffs(now, this.settings)],
       launchesPausedUntil: this.actuator.pausedUntil > now ? this.actuator.pausedUntil : undefined,
       lastTickAt: this.lastTickAt,

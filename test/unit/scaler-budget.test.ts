@@ -75,6 +75,19 @@ describe('daily and monthly budgets in the scaler', () => {
     expect((await service.status()).alerts).toEqual([]);
   });
 
+  it("shows the spend rate of now beside the totals, not the last tick's, once instances are gone", async () => {
+    const { service, launches, instances } = setup({ budgetPerHour: 10 });
+    await service.tick();
+    expect(launches).toHaveLength(1);
+    let status = await service.status();
+    expect(status.budgets.perHour.spent).toBe(status.totals.perHour);
+    expect(status.totals.perHour).toBeGreaterThan(0);
+    await service.terminate([...instances.keys()]);
+    status = await service.status();
+    expect(status.totals.perHour).toBe(0);
+    expect(status.budgets.perHour.spent).toBe(0);
+  });
+
   it('with stop-jobs, paid instances take no new job and the idle ones go; busy ones finish first', async () => {
     const { service, spent, launches, instances, workers, clock } = setup({ budgetPerMonth: 5, budgetAction: 'stop-jobs' });
     await service.tick();
