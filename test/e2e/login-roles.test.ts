@@ -25,23 +25,24 @@ beforeAll(async () => {
 afterAll(() => farm?.close());
 
 /** A fresh browser context (its own cookies) on the login form. */
-async function loginPage(browser: Browser, path = '/jobs'): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  (page as Page & { errors: string[] }).errors = errors;
+type WatchedPage = Page & { errors: string[] };
+
+async function loginPage(browser: Browser, path = '/jobs'): Promise<WatchedPage> {
+  const page = (await browser.newPage({ viewport: { width: 1280, height: 800 } })) as WatchedPage;
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
   await page.goto(url + path);
   await page.getByTestId('login-user').waitFor();
   return page;
 }
 
-async function logIn(page: Page, name: string, password = person(name).password) {
+async function logIn(page: Page, name: string, password: string = person(name).password) {
   await page.getByTestId('login-user').fill(name);
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
 }
 
-async function loggedIn(browser: Browser, name: string, path = '/jobs'): Promise<Page> {
+async function loggedIn(browser: Browser, name: string, path = '/jobs'): Promise<WatchedPage> {
   const page = await loginPage(browser, path);
   await logIn(page, name);
   await page.getByTestId('whoami').filter({ hasText: name }).waitFor();

@@ -1,13 +1,15 @@
 import { mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { capabilities, type UserRole } from '../../core/access/policy.ts';
 import BulkActions from '../../renderer/src/components/BulkActions.vue';
 import { useJobs } from '../../renderer/src/stores/jobs.ts';
 import { useSession } from '../../renderer/src/stores/session.ts';
-import { row } from './fake-server.ts';
+import { useToasts } from '../../renderer/src/stores/toasts.ts';
+import { row, settle } from './fake-server.ts';
 
 beforeEach(() => setActivePinia(createPinia()));
+afterEach(() => vi.unstubAllGlobals());
 
 /** The session as `GET /api/session` answers it for `user` with `role` (capabilities from the real policy). */
 function as(user: string, role: UserRole) {
@@ -69,5 +71,20 @@ describe('what the page offers each role', () => {
     const session = useSession();
     session.info = { role: 'viewer', user: null, auth: 'token', via: 'personal-token', can: capabilities({ role: 'viewer', user: null, via: 'personal-token', key: '' }) };
     expect(session.whyNot('manageWorkers')).toBe('this personal token (viewer) may not manage workers');
+  });
+
+  it('shows the server\'s 403 in a toast and stays signed in when the server refuses what the page offered', async () => {
+    const session = as('alice', 'artist');
+    const message = 'user "alice" (artist) may delete only their own jobs; job 7 belongs to "bob"';
+    vi.stubGlobal('fetch', async () => new Response(JSON.stringify({ error: { code: 'forbidden', message } }), { status: 403 }));
+    const jobs = useJobs();
+    jobs.selected = new Set([7]); // not loaded here: the page cannot tell whose it is, the server can
+    const w = mount(BulkActions, { attachTo: document.body, global: { stubs: { RouterLink: true } } });
+    await w.find('[data-testid="bulk-delete"]').trigger('click');
+    await w.find('dialog form').trigger('submit');
+    await settle();
+    expect(useToasts().items.map((t) => t.text)).toEqual([`Deleting job 7 refused: ${message} (DELETE /api/jobs, 403)`]);
+    expect(session.state).toBe('ok');
+    w.unmount();
   });
 });
