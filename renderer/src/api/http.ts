@@ -1,12 +1,20 @@
 /**
- * The page's only way to the server: JSON over HTTP with the admin token (when one is stored)
- * in the Authorization header, never in a URL. A refused call throws an {@link ApiError}
- * carrying the server's `{error: {code, message}}`.
+ * The page's only way to the server: JSON over HTTP. A pasted token (admin or personal) goes
+ * in the Authorization header, never in a URL; a password login rides on the HttpOnly session
+ * cookie, and every state-changing call then carries the session's CSRF token. A refused call
+ * throws an {@link ApiError} carrying the server's `{error: {code, message}}`.
  */
 import { loadToken } from './token.ts';
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly call: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly call: string,
+    /** The rest of the error body (the 401 of `GET /api/session` says how to log in). */
+    readonly body: Record<string, unknown> = {},
+  ) {
     super(message);
     this.name = 'ApiError';
   }
@@ -15,28 +23,39 @@ export class ApiError extends Error {
 type AuthListener = (error: ApiError) => void;
 const authListeners = new Set<AuthListener>();
 
-/** Called when the server answers 401/403: the session store asks for a token again. */
+/** Called when the server answers 401 (the credential is gone): the session store asks for a login again. */
 export function onAuthFailure(listener: AuthListener): () => void {
   authListeners.add(listener);
   return () => authListeners.delete(listener);
 }
 
-export function authHeaders(): Record<string, string> {
+/** The cookie session's CSRF token (from the login answer or `GET /api/session`); kept in memory only. */
+let csrf: { header: string; value: string } | null = null;
+export function setCsrf(value: string | undefined, header = 'X-CSRF-Token'): void {
+  csrf = value ? { header, value } : null;
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function authHeaders(method = 'GET'): Record<string, string> {
   const token = loadToken();
-  return token ? { Authorization: `Bearer ${token}` } : {};
+  if (token) return { Authorization: `Bearer ${token}` };
+  return csrf && UNSAFE.has(method) ? { [csrf.header]: csrf.value } : {};
 }
 
 async function errorOf(res: Response, call: string): Promise<ApiError> {
   let code = `http_${res.status}`;
   let message = `${call} answered ${res.status} ${res.statusText}`;
+  let rest: Record<string, unknown> = {};
   try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string } };
-    if (body.error?.message) message = body.error.message;
-    if (body.error?.code) code = body.error.code;
+    const { error, ...others } = (await res.json()) as { error?: { code?: string; message?: string } };
+    if (error?.message) message = error.message;
+    if (error?.code) code = error.code;
+    rest = others;
   } catch {
     // not JSON: keep the status line
   }
-  return new ApiError(res.status, code, message, call);
+  return new ApiError(res.status, code, message, call, rest);
 }
 
 export interface RequestOptions {
@@ -45,6 +64,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Answer as text instead of JSON. */
   text?: boolean;
+  /** Do not tell the auth listeners about a 401 (the login call itself). */
+  quiet?: boolean;
 }
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -56,7 +77,8 @@ export async function request<T>(method: string, path: string, options: RequestO
   try {
     res = await fetch(url, {
       method,
-      headers: { ...authHeaders(), ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+      credentials: 'same-origin',
+      headers: { ...authHeaders(method), ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
     });
@@ -66,7 +88,8 @@ export async function request<T>(method: string, path: string, options: RequestO
   }
   if (!res.ok) {
     const error = await errorOf(res, call);
-    if (res.status === 401 || res.status === 403) for (const l of authListeners) l(error);
+    // A 403 is a refusal of this one action (a toast says why); only a 401 means the credential is gone.
+    if (res.status === 401 && !options.quiet) for (const l of authListeners) l(error);
     throw error;
   }
   if (options.text) return (await res.text()) as T;
@@ -82,7 +105,7 @@ export const del = <T>(path: string, body?: unknown) => request<T>('DELETE', pat
 /** A job's log from byte `offset` (or its last `tail` bytes) as text, with the log's size. */
 export async function getLog(id: number, options: { offset?: number; tail?: number }): Promise<{ text: string; size: number }> {
   const query: Record<string, string | number | undefined> = { format: 'text', ...options };
-  const res = await fetch(`/api/jobs/${id}/log?${new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]))}`, { headers: authHeaders() });
+  const res = await fetch(`/api/jobs/${id}/log?${new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]))}`, { headers: authHeaders(), credentials: 'same-origin' });
   if (!res.ok) throw await errorOf(res, `GET /api/jobs/${id}/log`);
   return { text: await res.text(), size: Number(res.headers.get('X-Log-Size') ?? 0) };
 }

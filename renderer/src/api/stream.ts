@@ -1,7 +1,8 @@
 /**
  * The event stream (`GET /api/stream`, see core/http/stream-messages.ts), read with fetch so
- * the token goes in a header (EventSource cannot send one). Reconnects by itself with backoff;
- * the caller refetches what it shows on every `hello` (nothing is replayed).
+ * a pasted token goes in a header (EventSource cannot send one); a password login's session
+ * cookie goes with it as with every same-origin call (a GET needs no CSRF token). Reconnects by
+ * itself with backoff; the caller refetches what it shows on every `hello` (nothing is replayed).
  */
 import { fetchEventSource } from '@microsoft/fetch-event-source';
 import { authHeaders } from './http.ts';
@@ -12,7 +13,7 @@ export type StreamState = 'connecting' | 'live' | 'reconnecting';
 export interface StreamHandlers {
   message<E extends StreamEventName>(event: E, data: StreamMessages[E]): void;
   state(state: StreamState, detail?: string): void;
-  /** 401/403: stop, the session asks for a token; reconnect() after it. */
+  /** 401/403: stop, the session asks for a login or a token; start again after it. */
   unauthorized(): void;
 }
 
@@ -31,6 +32,7 @@ export function openStream(handlers: StreamHandlers, path = '/api/stream'): { cl
   void fetchEventSource(path, {
     signal: controller.signal,
     headers: authHeaders(),
+    credentials: 'same-origin',
     openWhenHidden: true,
     async onopen(res) {
       if (res.status === 401 || res.status === 403) {

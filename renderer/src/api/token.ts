@@ -1,4 +1,8 @@
-/** The admin token the person typed, kept in this browser's storage (never in a URL). */
+/**
+ * The token the person pasted (the admin token or a personal one), kept in this browser's
+ * storage and sent in a header, never in a URL. A password login keeps nothing here: its
+ * session lives in an HttpOnly cookie the page cannot read.
+ */
 const KEY = 'coalition.token';
 
 export function loadToken(): string | null {
