@@ -18,7 +18,7 @@ afterAll(async () => {
 
 describe('serving the web UI', () => {
   it('answers the pages of the UI without a token, while the API still needs one', async () => {
-    for (const path of ['/', '/jobs', '/jobs/12', '/workers', '/cloud', '/setup?firstrun=1', '/events', '/affinities', '/plugins']) {
+    for (const path of ['/', '/jobs', '/jobs/12', '/workers', '/cloud', '/setup?firstrun=1', '/events', '/affinities', '/plugins', '/account', '/audit', '/users']) {
       const res = await fetch(server.url + path);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-type'), path).toMatch(/text\/html/);

@@ -51,4 +51,20 @@ describe('the Users page', () => {
     expect(server.users.has('carl')).toBe(false);
     expect(w.find('[data-user="carl"]').exists()).toBe(false);
   });
+
+  it('sets a password through a masked field', async () => {
+    const router = createAppRouter(createMemoryHistory());
+    await router.push('/users');
+    const w = (wrapper = mount(App, { global: { plugins: [router] }, attachTo: document.body }));
+    await done();
+    const setPassword = w.findAll('[data-user="alice"] button').find((b) => b.text().startsWith('Set password'))!;
+    await setPassword.trigger('click');
+    await done();
+    const input = w.find('[data-testid="prompt-input"]');
+    expect(input.attributes('type')).toBe('password');
+    await input.setValue('alice-new-password');
+    await w.find('dialog form').trigger('submit');
+    await done();
+    expect(server.calls.some((c) => c.method !== 'GET' && JSON.stringify(c.body ?? '').includes('alice-new-password'))).toBe(true);
+  });
 });
