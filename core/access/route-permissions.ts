@@ -75,10 +75,13 @@ function matches(route: Compiled, parts: string[]): boolean {
   return route.parts.every((p, i) => p.startsWith(':') || p === parts[i]);
 }
 
-/** The action a request needs: the first declared match, else the safe default. */
+/**
+ * The action a request needs: the first declared match, else the safe default. Paths are
+ * matched as Express routes them: without case, with or without a trailing slash.
+ */
 export function actionFor(method: string, path: string): Action {
   const m = method === 'HEAD' ? 'GET' : method;
-  const parts = path.replace(/\/+$/, '').split('/');
+  const parts = path.replace(/\/+$/, '').toLowerCase().split('/');
   for (const route of compiled) if (route.method === m && matches(route, parts)) return route.action;
   return m === 'GET' ? 'read' : 'admin';
 }

@@ -37,6 +37,11 @@ interface Case {
 const c = (what: string, method: string, make: Case['make'], expect: string): Case => ({ what, method, make, expect });
 /** The account behind each caller's credential (the admin and worker tokens have none: alice stands in). */
 const accountOf = (who: Who) => ({ artist: 'alice', viewer: 'vera', wrangler: 'wendy' }[who as string] ?? 'alice');
+/** A job of the caller's account (made by the admin token, which keeps the `user` it is given). */
+const jobOf = async (who: Who) => (await admin('PUT', '/api/jobs', { title: `own-${++counter}`, command: 'sleep 100', user: accountOf(who) })).body as number;
+/** A group of the caller's account that an administrator filled with one of bob's jobs. */
+const groupWithBobsJob = async (who: Who) => (await admin('PUT', '/api/jobs', { title: `mixed-${++counter}`, user: accountOf(who), children: [{ title: 'bob inside', command: 'sleep 100', user: 'bob' }] })).body as number;
+const encoded = (id: number) => [...String(id)].map((d) => `%3${d}`).join('');
 const tokenIdOf = async (name: string) => (await farm.server.access.users.issueToken(name, `matrix-${++counter}`)).id;
 const READ = '401 403 ok ok ok ok';
 
@@ -124,6 +129,21 @@ const CASES: Case[] = [
     await admin('POST', `/api/workers/${name}/token`);
     return { path: `/api/workers/${name}/token` };
   }, '401 403 403 403 403 ok'),
+  // Every way to reach another user's job (job-guard.ts): moves, cascades through a group, and
+  // paths Express routes the same way (without case, with encoded ids).
+  c("move my job under bob's group", 'POST', async (who) => ({ path: '/api/jobs', body: { [await jobOf(who)]: { parent: ids.bobGroup } } }), '401 403 403 403 ok ok'),
+  c("move my job under bob's group by its title", 'POST', async (who) => ({ path: '/api/jobs', body: { [await jobOf(who)]: { parent: 'bob group' } } }), '401 403 403 403 ok ok'),
+  c("pause my group holding bob's job", 'POST', async (who) => ({ path: '/api/pausejobs', body: [await groupWithBobsJob(who)] }), '401 403 403 403 ok ok'),
+  c("reset my group holding bob's job", 'POST', async (who) => ({ path: '/api/resetjobs', body: [await groupWithBobsJob(who)] }), '401 403 403 403 ok ok'),
+  c("my group holding bob's job set PAUSED", 'POST', async (who) => ({ path: '/api/jobs', body: { [await groupWithBobsJob(who)]: { state: 'PAUSED' } } }), '401 403 403 403 ok ok'),
+  c("delete my group holding bob's job", 'DELETE', async (who) => ({ path: '/api/jobs', body: [await groupWithBobsJob(who)] }), '401 403 403 403 403 ok'),
+  c("control.py's remove of my group holding bob's job", 'GET', async (who) => ({ path: `/json/clearjobs?id=${await groupWithBobsJob(who)}` }), '401 403 403 403 403 ok'),
+  c("control.py's remove of bob's job, in capitals", 'GET', async () => ({ path: `/JSON/CLEARJOBS?id=${await freshBobJob()}` }), '401 403 403 403 403 ok'),
+  c('addjob in capitals', 'GET', () => ({ path: '/JSON/ADDJOB?title=old&cmd=true' }), '401 403 ok 403 ok ok'),
+  c("addjob in capitals under bob's group", 'GET', () => ({ path: `/Json/AddJob?title=old&cmd=true&parent=${ids.bobGroup}` }), '401 403 403 403 ok ok'),
+  c("edit bob's job, in capitals", 'POST', () => ({ path: '/API/JOBS/', body: { [ids.bobJob]: { priority: 6 } } }), '401 403 403 403 ok ok'),
+  c("bob's dependencies, the id encoded", 'POST', () => ({ path: `/api/jobs/${encoded(ids.bobJob)}/dependencies`, body: [] }), '401 403 403 403 ok ok'),
+  c("terminate the worker of bob's job", 'POST', async () => ({ path: '/API/TERMINATEWORKERS', body: [await freshWorker()] }), '401 403 403 403 ok ok'),
   c('worker protocol', 'POST', () => ({ path: '/workers/pickjob', body: { name: `proto-${++counter}`, wait: 0, affinity: 'none-such' } }), '401 ok 403 403 403 ok'),
 ];
 
@@ -179,6 +199,11 @@ describe('the auth matrix', () => {
     const old = await call(url, 'GET', `/json/addjob?title=old-script&cmd=true&user=bob`, { token: farm.tokens.alice });
     expect(((await admin('GET', `/api/jobs/${old.body as number}`)).body as { user: string }).user).toBe('alice');
     expect((await call(url, 'DELETE', '/api/jobs', { token: farm.tokens.alice, body: [mine] })).status).toBe(200);
+    const group = (await call(url, 'PUT', '/api/jobs', { token: farm.tokens.alice, body: { title: 'alice group', children: [{ title: 'frame', command: 'true' }] } })).body as number;
+    expect((await call(url, 'POST', '/api/pausejobs', { token: farm.tokens.alice, body: [group] })).status).toBe(200);
+    expect((await call(url, 'POST', `/api/jobs/${encoded(group + 1)}/dependencies`, { token: farm.tokens.alice, body: [] })).status).toBe(200);
+    expect((await call(url, 'GET', `/JSON/CLEARJOBS?id=${group}`, { token: farm.tokens.alice })).status).toBe(200);
+    expect(farm.server.farm.tree.get(group)).toBeUndefined();
   });
 
   it('a batch naming one job the caller may not touch is refused whole', async () => {
