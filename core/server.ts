@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Router } from 'express';
+import { Router, type Express } from 'express';
 import { startCloudMode, type CloudMode, type CloudModeOptions } from './cloud/cloud-mode.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { SERVER_DEFAULTS, type ServerConfig } from './config.ts';
@@ -62,6 +62,8 @@ export interface RunningServer {
   metrics: FarmMetrics;
   ops: RunningOps;
   farmId: string;
+  /** The Express app serving everything but the worker protocol (the OpenAPI test walks its routes). */
+  app: Express;
   /** `keepInstances`: leave the scaler's instances running, local workers too (the next start adopts them). */
   close(options?: { keepInstances?: boolean }): Promise<void>;
 }
@@ -174,6 +176,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     metrics,
     ops,
     farmId,
+    app,
     async close(closeOptions = {}) {
       ops.stop();
       await cloud.stop(closeOptions);

@@ -9,19 +9,48 @@ import { allows, mayAddUnder, ownsWhatItSubmits, refusal, sameUser, type Action,
 type Check = (req: Request, p: Principal) => void;
 
 /**
+ * The path as Express routes it: without case (its default), without trailing slashes. A
+ * check keyed on the path as sent would let `/JSON/CLEARJOBS` reach the route unchecked.
+ */
+export const routedPath = (originalUrl: string): string => originalUrl.split('?')[0].replace(/\/+$/, '').toLowerCase();
+
+/** A path segment as Express gives it to the route (`%31%32` → `12`); undecodable: left for the route to refuse. */
+const safeDecode = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+};
+
+/** Edits of these fields reach the whole subtree of a group (its children start, pause, end with it). */
+const CASCADING_FIELDS = ['state', 'paused'];
+
+/**
  * Job-level checks for the job routes, before the route runs (so a refused request changes
- * nothing): whose jobs the ids name, where a submission goes, which commands it runs (the
- * `commandwhitelist`), and who owns what is submitted. What does not parse is left to the
- * route, which answers the 400.
+ * nothing): whose jobs the ids name (and, for a role limited to its own jobs, every job of
+ * their subtrees, which deletes, resets, starts and pauses reach too), where a submission or
+ * a move goes, which commands it runs (the `commandwhitelist`), and who owns what is
+ * submitted. What does not parse is left to the route, which answers the 400.
  */
 export function jobGuard(farm: Farm, whitelist: CommandWhitelist) {
   const forbid = (message: string) => new CoalitionError('forbidden', message);
 
-  const onJobs = (p: Principal, action: Action, ids: number[]) => {
-    for (const id of ids) {
-      const job = farm.tree.get(id);
-      if (job && !allows(p, action, job)) throw forbid(refusal(p, action, job));
+  /** Whether the role may do `action` only on its own jobs (then a group's subtree must be its own too). */
+  const ownOnly = (p: Principal, action: Action) => allows(p, action) && !allows(p, action, { id: 0, user: '' });
+
+  const onJob = (p: Principal, action: Action, id: number, withSubtree: boolean) => {
+    const job = farm.tree.get(id);
+    if (!job) return;
+    if (!allows(p, action, job)) throw forbid(refusal(p, action, job));
+    if (!withSubtree || !ownOnly(p, action) || !farm.tree.isGroup(job)) return;
+    for (const inside of farm.tree.subtree(id)) {
+      if (!allows(p, action, inside)) throw forbid(`${refusal(p, action, inside)}, and it is inside job ${id}`);
     }
+  };
+
+  const onJobs = (p: Principal, action: Action, ids: number[]) => {
+    for (const id of ids) onJob(p, action, id, true);
   };
 
   const underParent = (p: Principal, parent: number | string | undefined) => {
@@ -106,8 +135,8 @@ export function jobGuard(farm: Farm, whitelist: CommandWhitelist) {
       for (const [key, fields] of Object.entries(body)) {
         const job = /^\d+$/.test(key) ? farm.tree.get(Number(key)) : undefined;
         if (!job || typeof fields !== 'object' || fields === null) continue;
-        if (!allows(p, 'job.edit', job)) throw forbid(refusal(p, 'job.edit', job));
         const f = fields as Record<string, unknown>;
+        onJob(p, 'job.edit', job.id, CASCADING_FIELDS.some((k) => f[k] !== undefined));
         if (f.user !== undefined && ownsWhatItSubmits(p) && !sameUser(String(f.user), p.user)) throw forbid(`user "${p.user}" (${p.role}) may not give job ${job.id} to "${String(f.user)}"`);
         const command = f.command ?? f.cmd;
         if (typeof command === 'string' && command) whitelist.check(p.user, command);
@@ -125,10 +154,10 @@ export function jobGuard(farm: Farm, whitelist: CommandWhitelist) {
   return (req: Request, _res: Response, next: NextFunction) => {
     const p = req.principal;
     if (!p) return next();
-    const path = req.originalUrl.split('?')[0].replace(/\/+$/, '');
+    const path = routedPath(req.originalUrl);
     try {
-      const dependencies = /^\/api\/jobs\/(\d+)\/dependencies$/.exec(path);
-      if (dependencies && req.method === 'POST') onJobs(p, 'job.edit', [Number(dependencies[1])]);
+      const dependencies = /^\/api\/jobs\/([^/]+)\/dependencies$/.exec(path);
+      if (dependencies && req.method === 'POST') onJob(p, 'job.edit', Number(safeDecode(dependencies[1])), false);
       else if (Object.hasOwn(checks, `${req.method} ${path}`)) checks[`${req.method} ${path}`](req, p);
       next();
     } catch (e) {

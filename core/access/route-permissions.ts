@@ -11,7 +11,10 @@ import type { Action } from './policy.ts';
 export const ROUTE_PERMISSIONS: ReadonlyArray<readonly [method: string, pattern: string, action: Action]> = [
   // who am I, log in, log out: anyone with a credential (login itself is public, see login-routes.ts)
   ['GET', '/api/session', 'read'],
+  ['POST', '/api/session', 'read'],
   ['DELETE', '/api/session', 'read'],
+  // the web UI's views: whoever may read
+  ['GET', '/api/view/*', 'read'],
   // jobs (rest_api.rst)
   ['PUT', '/api/jobs', 'job.create'],
   ['POST', '/api/jobs', 'job.edit'],
@@ -38,7 +41,9 @@ export const ROUTE_PERMISSIONS: ReadonlyArray<readonly [method: string, pattern:
   // cloud, plugins, guided setups
   ['POST', '/api/cloud/terminate', 'cloud.terminate'],
   ['POST', '/api/cloud/settings', 'cloud.admin'],
-  ['POST', '/api/cloud/estimate', 'job.create'],
+  ['POST', '/api/cloud/estimate', 'job.create'], // anyone who may submit may ask what it would cost
+  ['GET', '/api/cloud/series', 'read'],
+  ['POST', '/api/cloud/alerts/:code/acknowledge', 'cloud.terminate'], // lets launches resume: those who run the cloud day to day
   ['GET', '/api/setup/*', 'cloud.admin'],
   ['POST', '/api/setup/*', 'cloud.admin'],
   // people, audit, operations
@@ -70,10 +75,13 @@ function matches(route: Compiled, parts: string[]): boolean {
   return route.parts.every((p, i) => p.startsWith(':') || p === parts[i]);
 }
 
-/** The action a request needs: the first declared match, else the safe default. */
+/**
+ * The action a request needs: the first declared match, else the safe default. Paths are
+ * matched as Express routes them: without case, with or without a trailing slash.
+ */
 export function actionFor(method: string, path: string): Action {
   const m = method === 'HEAD' ? 'GET' : method;
-  const parts = path.replace(/\/+$/, '').split('/');
+  const parts = path.replace(/\/+$/, '').toLowerCase().split('/');
   for (const route of compiled) if (route.method === m && matches(route, parts)) return route.action;
   return m === 'GET' ? 'read' : 'admin';
 }

@@ -2,6 +2,8 @@ import { Router } from 'express';
 import { validationError } from '../errors.ts';
 import type { Farm } from '../farm/farm.ts';
 import type { CloudStatus } from '../scaler/cloud-status.ts';
+import { describeApi, ref } from '../http/api-description.ts';
+import { cloudSeriesSchema } from '../http/api-schemas.ts';
 
 /** One sample of the cloud chart. `at`: ms since the epoch. */
 export interface CloudSample {
@@ -90,3 +92,11 @@ export class CloudSeries {
     return r;
   }
 }
+
+describeApi([
+  {
+    method: 'get', path: '/api/cloud/series', tags: ['cloud'], summary: 'Instances, queued jobs and $/h sampled over time (the cloud page\'s chart), and the spend since local midnight',
+    parameters: { since: { in: 'query', schema: { type: 'number', minimum: 0 }, description: 'samples from this time on (ms since the epoch)' } },
+    responses: { '200': { description: 'the samples', schema: cloudSeriesSchema }, '400': { description: 'a bad since', schema: ref('Error') } },
+  },
+]);

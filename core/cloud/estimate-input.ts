@@ -101,12 +101,14 @@ export function submissionJobs(body: EstimateBody, means: Map<string, number>, f
   const pendingRefs: Array<{ job: TraceJob; refs: string[] }> = [];
   let unknown = 0;
   let existingDeps = 0;
+  let work = 0;
   const add = (input: JobInput, parent: number): void => {
     const id = firstId + out.length;
     const isGroup = input.spec.is_parent;
     if (isGroup && input.children.length === 0) return; // an empty group runs nothing
     let duration = 0;
     if (!isGroup) {
+      work++;
       const known = secondsOf.get(input) ?? body.seconds ?? means.get(affinityKey(input.spec.affinity));
       if (known === undefined) unknown++;
       duration = known ?? 0;
@@ -120,6 +122,11 @@ export function submissionJobs(body: EstimateBody, means: Map<string, number>, f
     for (const child of input.children) add(child, id);
   };
   for (const input of inputs) add(input, 0);
+  // PUT /api/jobs takes a job without a command as an empty group; an estimate of nothing to run is a mistake.
+  if (work === 0) {
+    const where = Array.isArray(body.jobs) ? 'jobs' : 'job';
+    throw validationError(`${where}: command is required: a job without one is a group, and no job of this submission runs a command (give "command", or "children" that have one)`);
+  }
   if (unknown > 0) throw validationError(`${unknown} job(s) have no expected duration: give "seconds" (for all jobs, or on each job), or finish a job of their affinities first so the farm knows`);
   for (const { job, refs: names } of pendingRefs) {
     for (const name of names) {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { allows, USER_ROLES, type Action, type Role } from '../access/policy.ts';
+import { actionFor } from '../access/route-permissions.ts';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1). */
 export type JsonSchema = Record<string, unknown>;
@@ -31,7 +33,11 @@ export interface OperationSpec {
   summary: string;
   description?: string;
   tags: string[];
-  /** Who may call it: the admin token (default), the worker token, or anyone. */
+  /**
+   * Which credential it takes: a person's (the admin token, a personal token or the web UI's
+   * session; default), a worker's, or none. Which roles may call it comes from
+   * route-permissions.ts (`x-permission` in the document), never from here.
+   */
   auth?: 'admin' | 'worker' | 'none';
   parameters?: Record<string, ParameterSpec>;
   body?: { schema: SchemaLike; description?: string; required?: boolean; contentTypes?: string[] };
@@ -68,7 +74,26 @@ export function jsonSchemaOf(schema: SchemaLike): JsonSchema {
 /** Express `/api/jobs/:id` → OpenAPI `/api/jobs/{id}`. */
 export const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
-const securityOf = (auth: OperationSpec['auth']) => (auth === 'none' ? [] : auth === 'worker' ? [{ workerToken: [] }] : [{ adminToken: [] }]);
+const securityOf = (auth: OperationSpec['auth']) => (auth === 'none' ? [] : auth === 'worker' ? [{ workerToken: [] }] : [{ adminToken: [] }, { personalToken: [] }]);
+
+const PEOPLE: readonly Role[] = [...USER_ROLES, 'anonymous'];
+
+/**
+ * What an operation needs, from the one table the server enforces (route-permissions.ts and
+ * policy.ts): the action, the roles granted it, and those limited to their own jobs.
+ */
+export function permissionOf(op: Pick<OperationSpec, 'method' | 'path' | 'auth'>): { action: Action; roles: Role[]; ownJobsOnly: Role[] } | undefined {
+  if (op.auth === 'none') return undefined;
+  const action: Action = op.auth === 'worker' ? 'worker.protocol' : actionFor(op.method.toUpperCase(), op.path);
+  if (action === 'worker.protocol') return { action, roles: ['worker'], ownJobsOnly: [] };
+  const who = (role: Role) => ({ role, user: 'someone', via: 'personal-token' as const, key: '' });
+  const roles = PEOPLE.filter((role) => allows(who(role), action));
+  const ownJobsOnly = action.startsWith('job.') ? roles.filter((role) => !allows(who(role), action, { id: 1, user: 'someone else' })) : [];
+  return { action, roles, ownJobsOnly };
+}
+
+const permissionText = (p: NonNullable<ReturnType<typeof permissionOf>>) =>
+  `Needs \`${p.action}\`: ${p.roles.map((r) => (p.ownJobsOnly.includes(r) ? `${r} (own jobs only)` : r)).join(', ')}.`;
 
 /** The OpenAPI 3.1 document of every described operation. */
 export function openApiDocument(info: { version: string }): JsonSchema {
@@ -92,11 +117,17 @@ export function openApiDocument(info: { version: string }): JsonSchema {
         ...(r.headers ? { headers: Object.fromEntries(Object.entries(r.headers).map(([h, d]) => [h, { description: d.description, schema: jsonSchemaOf(d.schema ?? { type: 'string' }) }])) } : {}),
       };
     }
-    if (op.auth !== 'none') responses['401'] = { description: 'no token, or a token that is not valid here', content: { 'application/json': { schema: ref('Error') } } };
+    const permission = permissionOf(op);
+    if (permission) {
+      responses['401'] ??= { description: 'no credential, or one that is not valid here', content: { 'application/json': { schema: ref('Error') } } };
+      responses['403'] ??= { description: "the caller's role may not do this (the message names what it may not do)", content: { 'application/json': { schema: ref('Error') } } };
+    }
+    const description = [op.description, permission && permissionText(permission)].filter(Boolean).join('\n\n');
     (paths[path] ??= {})[op.method] = {
-      operationId: `${op.method}${path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(\w)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
+      operationId: `${op.method}${path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(\w)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase()) || 'Root'}`,
       summary: op.summary,
-      ...(op.description ? { description: op.description } : {}),
+      ...(description ? { description } : {}),
+      ...(permission ? { 'x-permission': permission } : {}),
       tags: op.tags,
       security: securityOf(op.auth),
       ...(parameters.length ? { parameters } : {}),
@@ -116,6 +147,7 @@ export function openApiDocument(info: { version: string }): JsonSchema {
     components: {
       securitySchemes: {
         adminToken: { type: 'http', scheme: 'bearer', description: 'the admin token (data/tokens.json or COALITION_ADMIN_TOKEN); requests from `trustednetworks` may submit and read jobs without one' },
+        personalToken: { type: 'http', scheme: 'bearer', description: "a person's token (`cpt_…`, POST /api/users/me/tokens); the web UI sends its session cookie instead (with X-CSRF-Token on writes). What the person may do follows their role: see each operation's x-permission" },
         workerToken: { type: 'http', scheme: 'bearer', description: 'the worker token (COALITION_WORKER_TOKEN) or a per-instance token the scaler issued' },
       },
       schemas: Object.fromEntries([...components].sort(([a], [b]) => a.localeCompare(b)).map(([name, schema]) => [name, jsonSchemaOf(schema)])),

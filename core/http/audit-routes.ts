@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { validationError } from '../errors.ts';
 import type { AuditLog, AuditQuery } from '../ops/audit-log.ts';
+import { describeApi, ref } from './api-description.ts';
+import { auditPageSchema } from './api-schemas.ts';
 
 /**
  * `GET /api/audit?since=&until=&user=&action=&target=&limit=&offset=` (administrators): who did
@@ -31,3 +33,19 @@ export function auditRoutes(audit: AuditLog): Router {
   });
   return r;
 }
+
+const time = { in: 'query', schema: { type: 'string' }, description: 'ms since the epoch or an ISO date' } as const;
+describeApi([
+  {
+    method: 'get', path: '/api/audit', tags: ['ops'], summary: 'Who did what, newest first, with the total that matched',
+    parameters: {
+      since: time, until: time,
+      user: { in: 'query', description: 'the account name (any case)' },
+      action: { in: 'query', description: 'an action, or a prefix ending with a dot (`job.`)' },
+      target: { in: 'query', description: 'a job id, worker name, instance or step' },
+      limit: { in: 'query', schema: { type: 'integer', minimum: 0, maximum: 10_000, default: 100 } },
+      offset: { in: 'query', schema: { type: 'integer', minimum: 0, maximum: 10_000_000, default: 0 } },
+    },
+    responses: { '200': { description: 'a page of the log', schema: ref('AuditPage') }, '400': { description: 'a bad time or count (named)', schema: ref('Error') } },
+  },
+], { AuditPage: auditPageSchema });

@@ -69,5 +69,14 @@ describeApi([
   { method: 'get', path: '/api/cloud', tags: cloud, summary: 'Policy, settings, instances (state, type, market, age, cost so far, $/h) and totals', responses: { '200': { description: 'the cloud status', schema: anyObject } } },
   { method: 'post', path: '/api/cloud/terminate', tags: cloud, summary: 'Terminate these instances, or every idle one', body: { schema: terminateBody, required: false }, responses: { '200': { description: 'terminated and failed ids', schema: anyObject }, '400': { description: 'a bad body', schema: ref('Error') } } },
   { method: 'post', path: '/api/cloud/settings', tags: cloud, summary: 'Change scaler settings (a bad key is refused by name)', body: { schema: scalerSettingsPatchSchema }, responses: { '200': { description: 'the settings now', schema: anyObject }, '400': { description: 'a setting refused', schema: ref('Error') } } },
+  {
+    method: 'post', path: '/api/cloud/alerts/:code/acknowledge', tags: cloud, summary: 'The cause of an alert is fixed: for boot-deadline-missed, blocked pools and stopped launches open again',
+    parameters: { code: { in: 'path', description: 'the alert code, as GET /api/cloud lists it (e.g. boot-deadline-missed)' } },
+    responses: {
+      '200': { description: 'the alert acknowledged and the alerts now', schema: { type: 'object', properties: { acknowledged: { type: 'string' }, alerts: { type: 'array', items: anyObject } }, required: ['acknowledged', 'alerts'] } },
+      '404': { description: 'no such alert is raised now', schema: ref('Error') },
+      '409': { description: 'this alert clears by itself', schema: ref('Error') },
+    },
+  },
   { method: 'get', path: '/api/cloud/events', tags: cloud, summary: "The scaler's decisions and actions with their reasons, newest first", parameters: { since: { in: 'query', schema: { type: 'number', minimum: 0 } }, limit: { in: 'query', schema: { type: 'number', minimum: 0 } } }, responses: { '200': { description: 'events', schema: { type: 'array', items: anyObject } } } },
 ]);

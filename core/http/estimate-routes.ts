@@ -1,9 +1,11 @@
 import { Router } from 'express';
 import { validationError } from '../errors.ts';
 import { estimate } from '../cloud/estimate.ts';
-import { estimateBody, meanDurations, queueJobs, submissionJobs } from '../cloud/estimate-input.ts';
+import { estimateBody, MAX_ESTIMATE_JOBS, meanDurations, queueJobs, submissionJobs } from '../cloud/estimate-input.ts';
 import type { Farm } from '../farm/farm.ts';
 import type { ScalerService } from '../scaler/scaler-service.ts';
+import { describeApi, ref } from './api-description.ts';
+import { estimateSchema } from './api-schemas.ts';
 
 /**
  * `POST /api/cloud/estimate`: what a submission would cost and when it would finish, by the
@@ -29,3 +31,25 @@ export function estimateRoutes(o: { scaler: Pick<ScalerService, 'estimateContext
   });
   return router;
 }
+
+const seconds = { type: 'number', exclusiveMinimum: 0, maximum: 30 * 86_400 };
+describeApi(
+  [
+    {
+      method: 'post', path: '/api/cloud/estimate', tags: ['cloud'], summary: 'What a submission would cost and when it would finish, simulated by the real policy from the farm as it is; nothing is submitted',
+      description: 'Either `jobs` (a job or a list of jobs exactly as PUT /api/jobs takes them; each job may say `seconds`, its expected run time) with an optional `seconds` for the others, or `groups` (counts of jobs with a duration). A job with no known duration, a submission that runs no command, or both forms at once are refused by name.',
+      body: {
+        schema: {
+          type: 'object', additionalProperties: false,
+          properties: {
+            jobs: { oneOf: [ref('JobInput'), { type: 'array', items: ref('JobInput'), minItems: 1 }], description: 'as PUT /api/jobs takes it (a job may add "seconds")' },
+            seconds: { ...seconds, description: 'expected seconds per job for the jobs that do not say (else the mean of finished jobs of their affinities)' },
+            groups: { type: 'array', minItems: 1, items: { type: 'object', additionalProperties: false, required: ['count', 'seconds'], properties: { count: { type: 'integer', minimum: 1, maximum: MAX_ESTIMATE_JOBS }, seconds, affinity: { type: 'string' }, priority: { type: 'integer' } } } },
+          },
+        },
+      },
+      responses: { '200': { description: 'the estimate', schema: ref('Estimate') }, '400': { description: 'what cannot be estimated, named', schema: ref('Error') } },
+    },
+  ],
+  { Estimate: estimateSchema },
+);

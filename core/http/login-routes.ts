@@ -5,6 +5,7 @@ import { LOGIN_PATTERN } from '../access/ldap-directory.ts';
 import { verifyPassword } from '../access/passwords.ts';
 import { CoalitionError, validationError } from '../errors.ts';
 import type { AuditLog } from '../ops/audit-log.ts';
+import { describeApi, ref } from './api-description.ts';
 import { sessionInfo } from './session-routes.ts';
 
 /**
@@ -72,3 +73,21 @@ async function check(access: Access, name: string, password: string) {
   await verifyPassword(password, undefined);
   return undefined;
 }
+
+describeApi([
+  {
+    method: 'post', path: '/api/session', tags: ['session'], auth: 'none', summary: 'Log in with a user name and password (a local account or the LDAP directory)',
+    description: 'JSON only. Sets the HttpOnly, SameSite=Strict session cookie (Secure under HTTPS) and answers the session with its CSRF token. Wrong passwords are limited per user name and per address; while a limit holds even the right password waits.',
+    body: { schema: { type: 'object', properties: { user: { type: 'string' }, password: { type: 'string' } }, required: ['user', 'password'], additionalProperties: false } },
+    responses: {
+      '200': { description: 'the session', schema: ref('Session'), headers: { 'Set-Cookie': { description: 'coalition_session_<farm id>=…; HttpOnly; SameSite=Strict' } } },
+      '400': { description: 'not JSON {"user", "password"}, or auth is off on this server', schema: ref('Error') },
+      '401': { description: 'wrong user name or password', schema: ref('Error') },
+      '429': { description: 'too many wrong passwords', schema: ref('Error'), headers: { 'Retry-After': { description: 'seconds' } } },
+    },
+  },
+  {
+    method: 'delete', path: '/api/session', tags: ['session'], summary: 'Log out: ends the session of the cookie and clears it',
+    responses: { '200': { description: 'whether a session was ended (false with a token)', schema: { type: 'object', properties: { ended: { type: 'boolean' } }, required: ['ended'] } } },
+  },
+]);

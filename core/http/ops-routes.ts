@@ -7,6 +7,7 @@ import type { Farm } from '../farm/farm.ts';
 import { packSnapshot, snapshotDataDir } from '../ops/backup.ts';
 import type { FarmMetrics } from '../ops/metrics.ts';
 import type { Store } from '../store/store.ts';
+import { describeApi } from './api-description.ts';
 
 /** Counts answered API requests and open event streams for `/metrics`. */
 export function requestMetrics(metrics: FarmMetrics, streams: { open: number }) {
@@ -52,3 +53,20 @@ export function backupRoutes(o: { dataDir: string; store: Store; farm: Farm; far
   });
   return r;
 }
+
+describeApi([
+  {
+    method: 'get', path: '/metrics', tags: ['ops'], summary: 'Prometheus metrics (text format); names and labels in the README, Operations → Metrics',
+    responses: { '200': { description: 'the metrics', contentType: 'text/plain; version=0.0.4', schema: { type: 'string' } } },
+  },
+  {
+    method: 'post', path: '/api/ops/backup', tags: ['ops'], summary: 'A consistent snapshot of the data dir, taken while the server runs (what `cli backup` saves)',
+    description: 'It holds the tokens and secrets files: keep it like the data dir.',
+    responses: {
+      '200': {
+        description: 'a .tar.gz', contentType: 'application/gzip', schema: { type: 'string', contentMediaType: 'application/gzip' },
+        headers: { 'X-Backup-Held-Ms': { description: 'how long writes were held while the files were copied', schema: { type: 'string' } }, 'Content-Disposition': { description: 'attachment; filename="coalition-backup-<farm>-<time>.tar.gz"' } },
+      },
+    },
+  },
+]);

@@ -3,7 +3,8 @@ import type { Access } from '../access/access.ts';
 import { capabilities, type Principal } from '../access/policy.ts';
 import type { Session } from '../access/sessions.ts';
 import { CoalitionError } from '../errors.ts';
-import { describeApi } from './api-description.ts';
+import { describeApi, ref } from './api-description.ts';
+import { sessionRefusalSchema, sessionSchema } from './api-schemas.ts';
 
 /** What `GET /api/session` answers: who the caller is, so a page knows whether to ask for a token. */
 export interface SessionInfo {
@@ -73,9 +74,15 @@ export function sessionRoutes(options: { authEnabled: boolean; access?: Access }
   return r;
 }
 
-describeApi([
-  {
-    method: 'get', path: '/api/session', tags: ['session'], summary: 'Who the caller is (role, user, auth mode)',
-    responses: { '200': { description: 'the session', schema: { type: 'object', properties: { role: { type: 'string' }, user: { type: ['string', 'null'] }, auth: { enum: ['token', 'none'] } }, required: ['role', 'user', 'auth'] } } },
-  },
-]);
+describeApi(
+  [
+    {
+      method: 'get', path: '/api/session', tags: ['session'], summary: 'Who the caller is (role, user, auth mode, what a page may offer them)',
+      responses: {
+        '200': { description: 'the session', schema: ref('Session') },
+        '401': { description: 'no valid credential: the error, and how to log in here', schema: sessionRefusalSchema },
+      },
+    },
+  ],
+  { Session: sessionSchema },
+);

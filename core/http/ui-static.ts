@@ -6,7 +6,7 @@ import express, { Router } from 'express';
 export const DEFAULT_UI_DIR = resolve(import.meta.dirname, '../../renderer/dist');
 
 /** The pages of the web UI; each loads index.html and the page's router shows the view. */
-const PAGES = ['/', '/jobs', '/jobs/:id', '/workers', '/cloud', '/setup', '/events', '/affinities', '/plugins', '/account', '/audit', '/users'];
+export const UI_PAGES = ['/', '/jobs', '/jobs/:id', '/workers', '/cloud', '/setup', '/events', '/affinities', '/plugins', '/account', '/audit', '/users'];
 
 const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Coalition</title>
 <body style="font:15px system-ui;margin:2em"><h1>Coalition</h1><p>The web UI is not built. Run <code>npm run build:ui</code>
@@ -22,7 +22,7 @@ export function uiRoutes(dir = DEFAULT_UI_DIR): Router {
   const index = join(dir, 'index.html');
   r.use('/assets', express.static(join(dir, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: false }));
   r.use(express.static(dir, { index: false, maxAge: 0 }));
-  r.get(PAGES, (_req, res) => {
+  r.get(UI_PAGES, (_req, res) => {
     if (!existsSync(index)) return res.status(200).type('html').send(NOT_BUILT);
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index);

@@ -6,6 +6,8 @@ import { verifyPassword } from '../access/passwords.ts';
 import { USER_ROLES } from '../access/policy.ts';
 import { publicUser } from '../access/user-store.ts';
 import { CoalitionError, validationError } from '../errors.ts';
+import { describeApi, ref } from './api-description.ts';
+import { issuedTokenSchema, userSchema } from './api-schemas.ts';
 
 const password = z.string().min(8, 'must be at least 8 characters').max(1024);
 const notify = z.object({ finished: z.boolean(), failed: z.boolean(), progress: z.boolean(), budget: z.boolean() }).partial().strict();
@@ -94,3 +96,30 @@ export function userRoutes(access: Access): Router {
   });
   return r;
 }
+
+const people = ['users'];
+const user = { description: 'the account', schema: ref('User') };
+const bad = (what: string) => ({ description: `${what} (the message names the field)`, schema: ref('Error') });
+const noAccount = { description: 'the credential belongs to no account (the admin token, a worker token): log in or use a personal token', schema: ref('Error') };
+const noSuchUser = { description: 'no such user (or token)', schema: ref('Error') };
+describeApi(
+  [
+    { method: 'get', path: '/api/users/me', tags: people, summary: "The caller's own account", responses: { '200': user, '404': noAccount } },
+    {
+      method: 'post', path: '/api/users/me', tags: people, summary: 'Change your e-mail, notification choices or password', description: 'A new password needs `currentPassword` and ends every session of the account.',
+      body: { schema: selfEdit }, responses: { '200': user, '400': bad('a bad field'), '403': { description: 'currentPassword is wrong', schema: ref('Error') }, '404': noAccount },
+    },
+    { method: 'get', path: '/api/users/me/tokens', tags: people, summary: 'Your personal tokens (ids and labels, never the tokens)', responses: { '200': { description: 'tokens', schema: userSchema.shape.tokens }, '404': noAccount } },
+    { method: 'post', path: '/api/users/me/tokens', tags: people, summary: 'A new personal token for you (shown this once)', body: { schema: tokenBody, required: false }, responses: { '200': { description: 'the token', schema: issuedTokenSchema }, '400': bad('a bad label, or 50 tokens already'), '404': noAccount } },
+    { method: 'delete', path: '/api/users/me/tokens/:id', tags: people, summary: 'Revoke one of your tokens', responses: { '200': { description: '1', schema: { const: 1 } }, '404': noSuchUser } },
+    { method: 'get', path: '/api/users', tags: people, summary: 'Every account', responses: { '200': { description: 'accounts', schema: { type: 'array', items: ref('User') } } } },
+    { method: 'put', path: '/api/users', tags: people, summary: 'Make an account (without a password: tokens only)', body: { schema: create }, responses: { '200': user, '400': bad('a bad field'), '409': { description: 'the name is taken', schema: ref('Error') } } },
+    { method: 'get', path: '/api/users/:name', tags: people, summary: 'One account', responses: { '200': user, '404': noSuchUser } },
+    { method: 'post', path: '/api/users/:name', tags: people, summary: "Change an account's role, e-mail, notification choices or password (a new password ends its sessions)", body: { schema: edit }, responses: { '200': user, '400': bad('a bad field'), '404': noSuchUser } },
+    { method: 'delete', path: '/api/users/:name', tags: people, summary: 'Delete an account and end its sessions', responses: { '200': { description: '1', schema: { const: 1 } }, '404': noSuchUser } },
+    { method: 'get', path: '/api/users/:name/tokens', tags: people, summary: "An account's personal tokens (ids and labels)", responses: { '200': { description: 'tokens', schema: userSchema.shape.tokens }, '404': noSuchUser } },
+    { method: 'post', path: '/api/users/:name/tokens', tags: people, summary: 'A new personal token for an account (shown this once)', body: { schema: tokenBody, required: false }, responses: { '200': { description: 'the token', schema: issuedTokenSchema }, '400': bad('a bad label, or 50 tokens already'), '404': noSuchUser } },
+    { method: 'delete', path: '/api/users/:name/tokens/:id', tags: people, summary: "Revoke one of an account's tokens", responses: { '200': { description: '1', schema: { const: 1 } }, '404': noSuchUser } },
+  ],
+  { User: userSchema },
+);

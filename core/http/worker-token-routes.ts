@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { validationError } from '../errors.ts';
 import type { InstanceTokens } from './auth.ts';
 import type { Collection } from '../store/collection.ts';
+import { describeApi, ref } from './api-description.ts';
 
 /**
  * `POST /api/workers/:name/token` (administrators): a token valid only for the worker `name`
@@ -51,3 +52,13 @@ export function revokeOnWorkerDelete(instanceTokens: InstanceTokens, digests: Co
     next();
   };
 }
+
+describeApi([
+  {
+    method: 'post', path: '/api/workers/:name/token', tags: ['workers'], summary: "A token valid only for this worker (and its NAME-N slots), shown this once",
+    description: 'Only its digest is kept; `DELETE /api/workers` of the worker revokes it.',
+    parameters: { name: { in: 'path', schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,200}$' } } },
+    responses: { '200': { description: 'the token', schema: { type: 'object', properties: { worker: { type: 'string' }, token: { type: 'string' } }, required: ['worker', 'token'] } }, '400': { description: 'not a worker name', schema: ref('Error') } },
+  },
+  { method: 'delete', path: '/api/workers/:name/token', tags: ['workers'], summary: "Revoke this worker's own tokens (a slot NAME-N revokes its machine's too)", responses: { '200': { description: '1', schema: { const: 1 } } } },
+]);

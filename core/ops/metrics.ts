@@ -89,20 +89,10 @@ export class FarmMetrics {
     });
     new Gauge({
       name: 'coalition_cloud_spend_today',
-      help: 'Spent on instances since midnight UTC (per-second billing, without the minimum)',
+      help: 'Spent on instances since midnight UTC, from the spend ledger: terminated instances included, per-second billing with its minimum (GET /api/cloud spend.today, what the daily budget counts)',
       registers: [r],
       async collect() {
-        const s = await status();
-        const now = farm.clock.now();
-        const midnight = Math.floor(now / 86_400_000) * 86_400_000;
-        let spent = 0;
-        for (const i of s?.instances ?? []) {
-          const end = i.launchedAt + i.ageSeconds * 1000;
-          const from = Math.max(i.launchedAt, midnight);
-          const price = i.perHour || (i.ageSeconds > 0 ? (i.costSoFar * 3600) / Math.max(60, i.ageSeconds) : 0);
-          if (end > from) spent += (price * (end - from)) / 3_600_000;
-        }
-        this.set(Math.round(spent * 10_000) / 10_000);
+        this.set(Math.round(((await status())?.spend.today ?? 0) * 1_000_000) / 1_000_000);
       },
     });
     this.resetScrape = () => (cloud = undefined);

@@ -79,6 +79,10 @@ describe('estimate before you submit', () => {
     const cases: Array<[unknown, RegExp]> = [
       [{ jobs: { title: 'x', command: 'true' } }, /give "seconds"/],
       [{ jobs: { title: 'x' } }, /command is required/],
+      [{ jobs: { title: 'x', children: [] }, seconds: 5 }, /job: command is required/],
+      [{ jobs: [{ title: 'g', children: [{ title: 'h' }] }], seconds: 5 }, /jobs: command is required/],
+      [{ jobs: 'render.sh', seconds: 5 }, /job: .*object/],
+      [{ jobs: null, seconds: 5 }, /job: .*object/],
       [{ jobs: { title: 'x', command: 'true', colour: 'red' }, seconds: 5 }, /unknown field\(s\) "colour"/],
       [{ jobs: { title: 'x', command: 'true', seconds: -3 } }, /seconds must be a number of seconds more than 0/],
       [{ groups: [{ count: 3 }] }, /groups\.0\.seconds/],

@@ -59,6 +59,25 @@ describe('/metrics', () => {
     await waitFor(async () => value(await scrape(), 'coalition_stream_clients') === 0, { what: 'the stream to close' });
   });
 
+  it("counts today's spend from the spend ledger, where an instance terminated still counts", async () => {
+    const admin = (method: string, path: string, body?: unknown) => call(farm.server.url, method, path, { token: TEST_TOKENS.admin, body });
+    type Cloud = { instances: Array<{ id?: string; state: string }>; spend: { today: number } };
+    const group = ((await admin('GET', '/api/jobs')).body as Array<{ id: number; title: string }>).find((j) => j.title === 'group')!;
+    expect((await admin('DELETE', '/api/jobs', [group.id])).status).toBe(200); // nothing left to run: no new launch
+    const live = ((await admin('GET', '/api/cloud')).body as Cloud).instances.filter((i) => i.id && i.state !== 'terminated');
+    expect(live.length).toBe(1);
+    expect((await admin('POST', '/api/cloud/terminate', { ids: live.map((i) => i.id) })).status).toBe(200);
+    const cloud = await waitFor(async () => {
+      const c = (await admin('GET', '/api/cloud')).body as Cloud;
+      return c.instances.every((i) => i.state === 'terminated') ? c : undefined;
+    }, { what: 'the instance to be terminated', timeoutMs: 30_000, intervalMs: 250 });
+    const m = await scrape();
+    expect(value(m, 'coalition_cloud_instances', { type: 'local', market: 'on-demand' }) || 0).toBe(0);
+    expect(value(m, 'coalition_cloud_spend_per_hour')).toBe(0);
+    expect(cloud.spend.today).toBeGreaterThan(0);
+    expect(value(m, 'coalition_cloud_spend_today')).toBeCloseTo(cloud.spend.today, 6);
+  });
+
   it('shows a stopped worker as inactive', async () => {
     await call(farm.server.url, 'POST', '/workers/pickjob', { token: TEST_TOKENS.worker, body: { name: 'by-hand', wait: 0, affinity: 'nothing-has-this' } });
     await call(farm.server.url, 'POST', '/api/stopworkers', { token: TEST_TOKENS.admin, body: ['by-hand'] });
