@@ -79,6 +79,25 @@ describe('BudgetsPanel', () => {
   });
 });
 
+describe('the cloud page for someone who may not change it', () => {
+  it('shows the budgets read-only with the reason, and Acknowledge disabled saying why', async () => {
+    api = costApi({});
+    const why = 'ana (artist) may not change cloud settings, setups or plugins';
+    const panel = keep(mount(BudgetsPanel, { props: { budgets, settings, readOnly: why } }));
+    expect(panel.find('[data-testid="budgets-read-only"]').text()).toBe(`${why}.`);
+    expect((panel.find('input[name="budgetPerDay"]').element as HTMLInputElement).disabled).toBe(true);
+    expect((panel.find('button[type="submit"]').element as HTMLButtonElement).disabled).toBe(true);
+    const runaway = alert({ code: 'boot-deadline-missed', key: 'boot-deadline-missed', severity: 'error', acknowledgeable: true });
+    const alerts = keep(mount(CloudAlerts, { props: { alerts: [runaway], readOnly: 'ana (artist) may not terminate cloud instances' } }));
+    const ack = alerts.find('button');
+    expect((ack.element as HTMLButtonElement).disabled).toBe(true);
+    expect(ack.attributes('title')).toBe('ana (artist) may not terminate cloud instances');
+    await ack.trigger('click');
+    await flushPromises();
+    expect(api.calls).toEqual([]);
+  });
+});
+
 const alert = (over: Partial<CloudAlert>): CloudAlert => ({ code: 'budget-threshold', key: 'budget-day', severity: 'warning', message: 'Spent 1.8 today', since: Date.now() - 60_000, causes: [{ cause: 'The farm spent 80%.', howToCheck: 'GET /api/cloud' }], acknowledgeable: false, ...over });
 
 describe('CloudAlerts', () => {
