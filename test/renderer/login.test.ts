@@ -1,40 +1,12 @@
-import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
-import { createPinia, setActivePinia } from 'pinia';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryHistory } from 'vue-router';
-import App from '../../renderer/src/App.vue';
+import type { VueWrapper } from '@vue/test-utils';
+import { describe, expect, it } from 'vitest';
 import { post } from '../../renderer/src/api/http.ts';
-import { createAppRouter } from '../../renderer/src/router.ts';
-import { useLive } from '../../renderer/src/stores/live.ts';
-import { settle } from './fake-server.ts';
-import { fakeAccessServer, type FakeAccess } from './fake-access-server.ts';
+import { appHarness, settled } from './app-harness.ts';
 
-let server: FakeAccess;
-let wrapper: VueWrapper | undefined;
-beforeEach(() => {
-  setActivePinia(createPinia());
-  localStorage.clear();
-  server = fakeAccessServer([{ name: 'alice', role: 'artist', password: 'alice-password-1' }, { name: 'ada', role: 'admin', password: 'ada-password-123' }]);
-});
-afterEach(() => {
-  useLive().stop();
-  wrapper?.unmount();
-  wrapper = undefined;
-  server.restore();
-});
+const app = appHarness([{ name: 'alice', role: 'artist', password: 'alice-password-1' }, { name: 'ada', role: 'admin', password: 'ada-password-123' }]);
+const done = settled;
 
-async function open(path = '/jobs') {
-  const router = createAppRouter(createMemoryHistory());
-  await router.push(path);
-  wrapper = mount(App, { global: { plugins: [router] }, attachTo: document.body });
-  await settle();
-  await flushPromises();
-  return { wrapper, router };
-}
-const done = async () => {
-  await settle();
-  await flushPromises();
-};
+const open = (path = '/jobs') => app.open(path);
 
 async function logIn(w: VueWrapper, user: string, password: string) {
   await w.find('[data-testid="login-user"]').setValue(user);
@@ -53,7 +25,7 @@ describe('password login', () => {
     expect(w.find('[data-testid="whoami"]').text()).toContain('alice');
     expect(w.find('[data-testid="whoami-role"]').text()).toBe('artist');
     expect(localStorage.getItem('coalition.token')).toBeNull(); // the session is in the cookie, nothing in storage
-    expect(server.calls.some((c) => c.path.includes('password'))).toBe(false);
+    expect(app.server.calls.some((c) => c.path.includes('password'))).toBe(false);
   });
 
   it("shows the server's message for a wrong password and for the rate limit", async () => {
@@ -71,22 +43,22 @@ describe('password login', () => {
   it('sends the CSRF token on state-changing calls of a cookie session, not on reads', async () => {
     const { wrapper: w } = await open();
     await logIn(w, 'alice', 'alice-password-1');
-    server.calls = [];
+    app.server.calls = [];
     await post('/api/pausejobs', [1]);
     await w.vm.$nextTick();
-    const pause = server.calls.find((c) => c.path === '/api/pausejobs')!;
-    expect(pause.headers.get('x-csrf-token')).toBe(server.csrf);
+    const pause = app.server.calls.find((c) => c.path === '/api/pausejobs')!;
+    expect(pause.headers.get('x-csrf-token')).toBe(app.server.csrf);
     expect(pause.headers.get('authorization')).toBeNull();
-    const reads = server.calls.filter((c) => c.method === 'GET');
+    const reads = app.server.calls.filter((c) => c.method === 'GET');
     expect(reads.every((c) => !c.headers.has('x-csrf-token'))).toBe(true);
   });
 
   it('picks the CSRF token up again from GET /api/session after a reload', async () => {
-    server.session = 'alice'; // the cookie survived the reload
+    app.server.session = 'alice'; // the cookie survived the reload
     const { wrapper: w } = await open();
     expect(w.find('[data-testid="whoami"]').text()).toContain('alice');
     await post('/api/startjobs', [1]);
-    expect(server.calls.find((c) => c.path === '/api/startjobs')!.headers.get('x-csrf-token')).toBe(server.csrf);
+    expect(app.server.calls.find((c) => c.path === '/api/startjobs')!.headers.get('x-csrf-token')).toBe(app.server.csrf);
   });
 
   it('logs out with DELETE /api/session (with its CSRF token) and returns to the login', async () => {
@@ -94,9 +66,9 @@ describe('password login', () => {
     await logIn(w, 'alice', 'alice-password-1');
     await w.find('[data-testid="logout"]').trigger('click');
     await done();
-    const logout = server.calls.find((c) => c.method === 'DELETE' && c.path === '/api/session')!;
-    expect(logout.headers.get('x-csrf-token')).toBe(server.csrf);
-    expect(server.session).toBeNull();
+    const logout = app.server.calls.find((c) => c.method === 'DELETE' && c.path === '/api/session')!;
+    expect(logout.headers.get('x-csrf-token')).toBe(app.server.csrf);
+    expect(app.server.session).toBeNull();
     expect(w.find('[data-testid="login-user"]').exists()).toBe(true);
     expect(w.find('[data-testid="whoami"]').exists()).toBe(false);
   });
@@ -104,11 +76,11 @@ describe('password login', () => {
   it('asks for a login again when the session ends under the page, but a 403 only refuses that action', async () => {
     const { wrapper: w } = await open();
     await logIn(w, 'alice', 'alice-password-1');
-    server.csrf = 'rotated'; // the next unsafe call is refused with 403
+    app.server.csrf = 'rotated'; // the next unsafe call is refused with 403
     await expect(post('/api/pausejobs', [1])).rejects.toMatchObject({ status: 403 });
     await done();
     expect(w.find('[data-testid="whoami"]').exists()).toBe(true);
-    server.session = null; // the session ended on the server
+    app.server.session = null; // the session ended on the server
     await expect(post('/api/pausejobs', [1])).rejects.toMatchObject({ status: 401 });
     await done();
     expect(w.find('[role="alert"]').text()).toContain('session has ended');

@@ -1,62 +1,36 @@
-import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
-import { createPinia, setActivePinia } from 'pinia';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryHistory } from 'vue-router';
-import App from '../../renderer/src/App.vue';
-import { createAppRouter } from '../../renderer/src/router.ts';
-import { useLive } from '../../renderer/src/stores/live.ts';
-import { settle } from './fake-server.ts';
-import { fakeAccessServer, type FakeAccess } from './fake-access-server.ts';
+import { describe, expect, it } from 'vitest';
+import { appHarness, settled } from './app-harness.ts';
 
-let server: FakeAccess;
-let wrapper: VueWrapper | undefined;
-beforeEach(() => {
-  setActivePinia(createPinia());
-  server = fakeAccessServer([{ name: 'alice', role: 'artist', password: 'a' }, { name: 'ada', role: 'admin', password: 'b' }]);
+const app = appHarness([{ name: 'alice', role: 'artist', password: 'a' }, { name: 'ada', role: 'admin', password: 'b' }], (server) => {
   server.session = 'ada';
 });
-afterEach(() => {
-  useLive().stop();
-  wrapper?.unmount();
-  wrapper = undefined;
-  server.restore();
-});
-const done = async () => {
-  await settle();
-  await flushPromises();
-};
+const done = settled;
 
 describe('the Users page', () => {
   it('creates a user, changes a role and deletes a user through /api/users', async () => {
-    const router = createAppRouter(createMemoryHistory());
-    await router.push('/users');
-    const w = (wrapper = mount(App, { global: { plugins: [router] }, attachTo: document.body }));
-    await done();
+    const { wrapper: w } = await app.open('/users');
     expect(w.findAll('[data-testid="users-table"] [data-user]').map((r) => r.attributes('data-user'))).toEqual(['alice', 'ada']);
     await w.find('[data-testid="new-user-name"]').setValue('carl');
     await w.find('[data-testid="new-user-role"]').setValue('viewer');
     await w.find('[data-testid="new-user-password"]').setValue('carl-password-1');
     await w.find('form[aria-label="New user"]').trigger('submit');
     await done();
-    expect(server.calls.find((c) => c.method === 'PUT')!.body).toEqual({ name: 'carl', role: 'viewer', password: 'carl-password-1' });
+    expect(app.server.calls.find((c) => c.method === 'PUT')!.body).toEqual({ name: 'carl', role: 'viewer', password: 'carl-password-1' });
     expect(w.find('[data-user="carl"]').exists()).toBe(true);
     await w.find('[data-user="alice"] select').setValue('wrangler');
     await done();
-    expect(server.users.get('alice')!.role).toBe('wrangler');
+    expect(app.server.users.get('alice')!.role).toBe('wrangler');
     expect((w.find('[data-user="ada"] .danger').element as HTMLButtonElement).disabled).toBe(true); // not yourself
     await w.find('[data-user="carl"] .danger').trigger('click');
     await done();
     await w.find('dialog form').trigger('submit');
     await done();
-    expect(server.users.has('carl')).toBe(false);
+    expect(app.server.users.has('carl')).toBe(false);
     expect(w.find('[data-user="carl"]').exists()).toBe(false);
   });
 
   it('sets a password through a masked field', async () => {
-    const router = createAppRouter(createMemoryHistory());
-    await router.push('/users');
-    const w = (wrapper = mount(App, { global: { plugins: [router] }, attachTo: document.body }));
-    await done();
+    const { wrapper: w } = await app.open('/users');
     const setPassword = w.findAll('[data-user="alice"] button').find((b) => b.text().startsWith('Set password'))!;
     await setPassword.trigger('click');
     await done();
@@ -65,6 +39,6 @@ describe('the Users page', () => {
     await input.setValue('alice-new-password');
     await w.find('dialog form').trigger('submit');
     await done();
-    expect(server.calls.some((c) => c.method !== 'GET' && JSON.stringify(c.body ?? '').includes('alice-new-password'))).toBe(true);
+    expect(app.server.calls.some((c) => c.method !== 'GET' && JSON.stringify(c.body ?? '').includes('alice-new-password'))).toBe(true);
   });
 });
